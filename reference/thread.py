@@ -1,0 +1,289 @@
+"""ThreadPoolExecutor: run calls on a pool of worker threads.
+
+Mirrors CPython's Lib/concurrent/futures/thread.py, written afresh on plain
+``threading`` primitives. Where it is simpler, and why:
+
+* The work queue is our own: a deque and a lock, plus a list of parked
+  (idle) workers. put() hands an item straight to a parked worker, which
+  also tells submit() whether a new thread is needed: no idle-count
+  semaphore, no wake-up sentinel passed from worker to worker.
+* Closing the queue is the one way a worker is told to stop, whoever
+  decides it: shutdown(), the executor being garbage-collected, or the
+  interpreter exiting. Workers finish what is queued, then exit.
+* There is no worker "context" layer: that exists in CPython only for
+  its interpreter pool.
+"""
+
+import collections
+import itertools
+import os
+import threading
+import weakref
+
+from . import _base
+
+# Every worker thread, with the queue it serves, so that the interpreter's
+# exit can finish their work. Weak keys: a worker that ended drops out.
+_workers = weakref.WeakKeyDictionary()
+_interpreter_exiting = False
+# Held by submit() and by the exit hook, so that no work is queued and no
+# worker starts unseen by the exit hook.
+_global_lock = threading.Lock()
+
+
+def _python_exit():
+    """At interpreter exit: refuse new work, let workers drain, join them."""
+    global _interpreter_exiting
+    with _global_lock:
+        _interpreter_exiting = True
+        items = list(_workers.items())
+    for _, work_queue in items:
+        work_queue.close()
+    for thread, _ in items:
+        thread.join()
+
+
+# Python 3.9+ runs this hook before it joins non-daemon threads, so workers
+# can be non-daemon and the hook still runs before user atexit handlers.
+# Python 3.8 lacks it: there workers are daemon threads and the hook is an
+# ordinary atexit handler (so an atexit handler registered later than this
+# import may still submit work there).
+_register_exit_hook = getattr(threading, '_register_atexit', None)
+_DAEMON_WORKERS = _register_exit_hook is None
+if _DAEMON_WORKERS:
+    import atexit
+    _register_exit_hook = atexit.register
+_register_exit_hook(_python_exit)
+
+
+def _after_fork_in_child():
+    # The child has only the thread that forked: the parent's workers and
+    # whatever state their locks were in do not exist here.
+    global _global_lock
+    _global_lock = threading.Lock()
+    _workers.clear()
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _usable_cpu_count():
+    """CPUs this process may run on (os.process_cpu_count() in 3.13+)."""
+    if hasattr(os, 'process_cpu_count'):
+        return os.process_cpu_count()
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count()  # pragma: can't happen on Linux
+
+
+class _WorkItem:
+    """A call and the future that receives its outcome."""
+
+    __slots__ = ('future', 'fn', 'args', 'kwargs')
+
+    def __init__(self, future, fn, args, kwargs):
+        self.future = future
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+
+    def run(self):
+        if not self.future.set_running_or_notify_cancel():
+            return  # cancelled before it started
+        try:
+            result = self.fn(*self.args, **self.kwargs)
+        except BaseException as exc:
+            self.future.set_exception(exc)
+            # The traceback holds this frame: drop self to avoid a cycle.
+            self = None
+        else:
+            self.future.set_result(result)
+
+
+class _Parked:
+    """An idle worker's place in the queue: it sleeps on the gate (a Lock
+    it holds) until put() or close() leaves an item and releases it."""
+
+    __slots__ = ('gate', 'item')
+
+    def __init__(self):
+        self.gate = threading.Lock()
+        self.gate.acquire()
+        self.item = None
+
+
+class _WorkQueue:
+    """FIFO of work items that hands each item straight to an idle worker.
+
+    Its lock may also be taken by the executor's weakref callback, which
+    runs wherever the garbage collector happens to run, even in a thread
+    that holds the lock already. So nothing done under the lock may start
+    a collection: no new container objects, no loop, no Python-level call.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._items = collections.deque()
+        self._parked = collections.deque()
+        self._closed = False
+
+    def put(self, item):
+        """Queue *item*. Return True if an idle worker took it."""
+        with self._lock:
+            if not self._parked:
+                self._items.append(item)
+                return False
+            # The most recently parked worker: its cache is warmest, and the
+            # others may stay asleep.
+            parked = self._parked.pop()
+        parked.item = item
+        parked.gate.release()
+        return True
+
+    def get(self, parked):
+        """Return the next item; None once the queue is closed and empty.
+
+        With nothing to do, the worker sleeps on *parked* (its _Parked).
+        """
+        with self._lock:
+            if self._items:
+                return self._items.popleft()
+            if self._closed:
+                return None
+            self._parked.append(parked)
+        parked.gate.acquire()
+        item, parked.item = parked.item, None
+        return item
+
+    def drain(self):
+        """Remove and return every queued item."""
+        empty = collections.deque()  # made before taking the lock: see above
+        with self._lock:
+            items, self._items = self._items, empty
+        return items
+
+    def close(self):
+        """Wake every idle worker; from now on get() never blocks."""
+        nobody = collections.deque()  # made before taking the lock: see above
+        with self._lock:
+            self._closed = True
+            parked, self._parked = self._parked, nobody
+        for worker in parked:
+            worker.gate.release()  # item is None: stop
+
+
+def _worker(executor_ref, work_queue, initializer, initargs):
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except BaseException:
+            _base.LOGGER.critical('Exception in initializer:', exc_info=True)
+            executor = executor_ref()
+            if executor is not None:
+                executor._initializer_failed()
+            return
+    parked = _Parked()
+    while True:
+        item = work_queue.get(parked)
+        if item is None:
+            return
+        try:
+            item.run()
+        except BaseException:
+            # Only a callback can get here (run() keeps the call's own
+            # exceptions in the future), with a BaseException that the
+            # future let through. Log it and keep serving: a worker that
+            # died would leave the queued work waiting forever.
+            _base.LOGGER.critical('Exception in worker', exc_info=True)
+        # Drop the item (and through it the call's arguments and result)
+        # before sleeping on the queue (GH-60488).
+        del item
+
+
+class BrokenThreadPool(_base.BrokenExecutor):
+    """Raised when a worker thread in a ThreadPoolExecutor failed initializing."""
+
+
+class ThreadPoolExecutor(_base.Executor):
+    """An executor that runs calls on up to *max_workers* threads."""
+
+    # Numbers the executors that get the default thread name prefix.
+    _counter = itertools.count().__next__
+
+    def __init__(self, max_workers=None, thread_name_prefix='', initializer=None, initargs=()):
+        """Make a pool of at most *max_workers* threads (default: the
+        usable CPUs + 4, at most 32), named '<thread_name_prefix>_<n>'.
+        Each thread calls initializer(*initargs) before any work."""
+        if max_workers is None:
+            max_workers = min(32, (_usable_cpu_count() or 1) + 4)
+        if max_workers <= 0:
+            raise ValueError('max_workers must be greater than 0')
+        if initializer is not None and not callable(initializer):
+            raise TypeError('initializer must be a callable')
+        self._max_workers = max_workers
+        self._thread_name_prefix = thread_name_prefix or 'ThreadPoolExecutor-%d' % self._counter()
+        self._initializer = initializer
+        self._initargs = initargs
+        self._work_queue = _WorkQueue()
+        self._threads = set()
+        self._broken = False  # or the message of BrokenThreadPool
+        self._shutdown = False
+        # Guards _broken, _shutdown and _threads against concurrent submit(),
+        # shutdown() and a failing initializer.
+        self._shutdown_lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = _base.Future()
+        item = _WorkItem(future, fn, args, kwargs)
+        # The global lock too: the exit hook must not close the queue, nor
+        # miss a worker, between our check of _interpreter_exiting and put().
+        with self._shutdown_lock, _global_lock:
+            if self._broken:
+                raise BrokenThreadPool(self._broken)
+            if self._shutdown:
+                raise RuntimeError('cannot schedule new futures after shutdown')
+            if _interpreter_exiting:
+                raise RuntimeError('cannot schedule new futures after interpreter shutdown')
+            if not self._work_queue.put(item) and len(self._threads) < self._max_workers:
+                self._start_worker()
+        return future
+    submit.__doc__ = _base.Executor.submit.__doc__
+
+    def _start_worker(self):
+        # When the executor is collected without shutdown, close its queue
+        # so the workers finish the queued work and exit. The callback must
+        # not refer to the executor, or it would never be collected.
+        def on_collect(_, work_queue=self._work_queue):
+            work_queue.close()
+
+        thread = threading.Thread(
+            name='%s_%d' % (self._thread_name_prefix, len(self._threads)),
+            target=_worker, daemon=_DAEMON_WORKERS,
+            args=(weakref.ref(self, on_collect), self._work_queue,
+                  self._initializer, self._initargs))
+        thread.start()
+        self._threads.add(thread)
+        _workers[thread] = self._work_queue
+
+    def _initializer_failed(self):
+        with self._shutdown_lock:
+            self._broken = ('A thread initializer failed, the thread pool '
+                            'is not usable anymore')
+        # No new item can arrive now; fail the ones that will never run.
+        for item in self._work_queue.drain():
+            item.future.set_exception(BrokenThreadPool(self._broken))
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        with self._shutdown_lock:
+            self._shutdown = True
+        # submit() checks _shutdown under the lock, so no item can be queued
+        # after this point: drain and close see everything there will be.
+        if cancel_futures:
+            for item in self._work_queue.drain():
+                item.future.cancel()
+        self._work_queue.close()
+        if wait:
+            for thread in self._threads:
+                thread.join()
+    shutdown.__doc__ = _base.Executor.shutdown.__doc__
