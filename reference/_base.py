@@ -96,7 +96,9 @@ class Future:
         state = self._state
         if state != FINISHED:
             return '<%s at %#x state=%s>' % (type(self).__name__, id(self), _STATE_NAMES[state])
-        if self._exception is not None:
+        # The exception's truth value, as CPython tests it: a falsy exception
+        # object reads "returned NoneType" (result() still raises it).
+        if self._exception:
             outcome = 'raised %s' % type(self._exception).__name__
         else:
             outcome = 'returned %s' % type(self._result).__name__

@@ -184,21 +184,20 @@ def _worker(executor_ref, work_queue, initializer, initargs):
                 executor._initializer_failed()
             return
     parked = _Parked()
-    while True:
-        item = work_queue.get(parked)
-        if item is None:
-            return
-        try:
+    try:
+        while True:
+            item = work_queue.get(parked)
+            if item is None:
+                return
             item.run()
-        except BaseException:
-            # Only a callback can get here (run() keeps the call's own
-            # exceptions in the future), with a BaseException that the
-            # future let through. Log it and keep serving: a worker that
-            # died would leave the queued work waiting forever.
-            _base.LOGGER.critical('Exception in worker', exc_info=True)
-        # Drop the item (and through it the call's arguments and result)
-        # before sleeping on the queue (GH-60488).
-        del item
+            # Drop the item (and through it the call's arguments and result)
+            # before sleeping on the queue (GH-60488).
+            del item
+    except BaseException:
+        # Only a callback gets here (run() keeps the call's own exceptions in
+        # its future), raising a BaseException that the future let through.
+        # As in CPython, it ends this worker; the pool does not replace it.
+        _base.LOGGER.critical('Exception in worker', exc_info=True)
 
 
 class BrokenThreadPool(_base.BrokenExecutor):
