@@ -269,8 +269,12 @@ class Future:
             except Exception:
                 LOGGER.exception('exception calling callback for %r', self)
 
-    # Future[int] in annotations; a no-op before Python 3.9 has GenericAlias.
-    __class_getitem__ = classmethod(getattr(types, 'GenericAlias', lambda cls, item: cls))
+    # Future[int] in annotations. Python 3.8 has no types.GenericAlias: there
+    # the alias is a plain record of the same two attributes.
+    __class_getitem__ = classmethod(getattr(
+        types, 'GenericAlias',
+        lambda cls, item: types.SimpleNamespace(
+            __origin__=cls, __args__=item if isinstance(item, tuple) else (item,))))
 
 
 class _Waiter:

@@ -1,0 +1,632 @@
+"""The Future on its own: its states as the public methods show them,
+cancel(), result() and exception() (with and without a timeout, and
+while another thread completes the future), set_result(),
+set_exception() and set_running_or_notify_cancel() in every state,
+repr() and Future[...] for type hints.
+
+Futures are made and driven by hand here; executors are not involved.
+"""
+
+import functools
+import gc
+import logging
+import threading
+import weakref
+
+import pytest
+
+LONG = 10  # seconds: only a bound, never reached when the implementation is right
+
+
+class FalsyByBool(Exception):
+    def __bool__(self):
+        return False
+
+
+class FalsyByLen(Exception):
+    def __len__(self):
+        return 0
+
+
+# Ways to bring a new future to a done state.
+def _finish_with_result(future):
+    future.set_result(1)
+
+
+def _finish_with_exception(future):
+    future.set_exception(ValueError("boom"))
+
+
+def _cancel(future):
+    future.cancel()
+
+
+def _cancel_and_notify(future):
+    future.cancel()
+    future.set_running_or_notify_cancel()
+
+
+# Every way, with the name CPython gives the resulting state (it shows in messages).
+DONE_WAYS = {
+    "finished-with-result": (_finish_with_result, "FINISHED"),
+    "finished-with-exception": (_finish_with_exception, "FINISHED"),
+    "cancelled": (_cancel, "CANCELLED"),
+    "cancelled-and-notified": (_cancel_and_notify, "CANCELLED_AND_NOTIFIED"),
+}
+
+FINISHES = pytest.mark.parametrize(
+    "finish", [_finish_with_result, _finish_with_exception], ids=["with-result", "with-exception"])
+CANCELS = pytest.mark.parametrize(
+    "cancel", [_cancel, _cancel_and_notify], ids=["cancelled", "cancelled-and-notified"])
+
+
+@pytest.fixture(params=sorted(DONE_WAYS))
+def done_way(request):
+    """(how to make a future done, CPython's name for the resulting state)."""
+    return DONE_WAYS[request.param]
+
+
+def done_future(futures, finish):
+    future = futures.Future()
+    finish(future)
+    return future
+
+
+def running_future(futures):
+    future = futures.Future()
+    assert future.set_running_or_notify_cancel() is True
+    return future
+
+
+def states(future):
+    return {"running": future.running(), "done": future.done(), "cancelled": future.cancelled()}
+
+
+def outcome(future):
+    """What a done future says about itself, for before/after comparisons."""
+    if future.cancelled():
+        return ("cancelled",)
+    error = future.exception()
+    if error is not None:
+        return ("raised", error)
+    return ("returned", future.result())
+
+
+class Waiter:
+    """Runs call() in its own thread and keeps what it returned or raised."""
+
+    def __init__(self, call):
+        self.returned = self.raised = None
+        self.thread = threading.Thread(target=self._run, args=(call,), daemon=True)
+
+    def _run(self, call):
+        try:
+            self.returned = call()
+        except BaseException as exc:
+            self.raised = exc
+
+    def start(self):
+        self.thread.start()
+
+    def finish(self):
+        self.thread.join(LONG)
+        assert not self.thread.is_alive(), "the waiting call never returned"
+        return self
+
+
+# --- the state machine -----------------------------------------------------
+
+@pytest.mark.clause("Future/pending")
+def test_new_future_is_pending(futures):
+    future = futures.Future()
+    assert states(future) == {"running": False, "done": False, "cancelled": False}
+
+
+@pytest.mark.clause("Future/finished")
+@FINISHES
+@pytest.mark.parametrize("started", [False, True], ids=["from-pending", "from-running"])
+def test_set_result_or_exception_makes_future_finished(futures, finish, started):
+    future = running_future(futures) if started else futures.Future()
+    finish(future)
+    assert states(future) == {"running": False, "done": True, "cancelled": False}
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/pending")
+def test_set_running_or_notify_cancel_returns_true_on_pending_future(futures):
+    assert futures.Future().set_running_or_notify_cancel() is True
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/pending")
+def test_set_running_or_notify_cancel_makes_pending_future_running(futures):
+    future = futures.Future()
+    future.set_running_or_notify_cancel()
+    assert states(future) == {"running": True, "done": False, "cancelled": False}
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/cancelled")
+def test_set_running_or_notify_cancel_returns_false_on_cancelled_future(futures):
+    future = futures.Future()
+    future.cancel()
+    assert future.set_running_or_notify_cancel() is False
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/cancelled")
+def test_set_running_or_notify_cancel_leaves_cancelled_future_cancelled(futures):
+    future = futures.Future()
+    future.cancel()
+    future.set_running_or_notify_cancel()
+    assert states(future) == {"running": False, "done": True, "cancelled": True}
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/twice")
+@pytest.mark.parametrize("after_first_call", [
+    running_future,
+    functools.partial(done_future, finish=_cancel_and_notify),
+], ids=["running", "cancelled-and-notified"])
+def test_second_set_running_or_notify_cancel_raises_runtime_error(futures, after_first_call):
+    future = after_first_call(futures)
+    with pytest.raises(RuntimeError):
+        future.set_running_or_notify_cancel()
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/finished")
+@FINISHES
+def test_set_running_or_notify_cancel_on_finished_future_raises_runtime_error(futures, finish):
+    future = done_future(futures, finish)
+    with pytest.raises(RuntimeError):
+        future.set_running_or_notify_cancel()
+
+
+def _critical_records(caplog):
+    return [record for record in caplog.records
+            if record.name == "concurrent.futures" and record.levelno == logging.CRITICAL]
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/logs-critical")
+def test_misplaced_set_running_or_notify_cancel_logs_critical(futures, caplog):
+    future = running_future(futures)
+    with caplog.at_level(logging.CRITICAL, logger="concurrent.futures"):
+        with pytest.raises(RuntimeError):
+            future.set_running_or_notify_cancel()
+    assert len(_critical_records(caplog)) == 1
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/message")
+def test_misplaced_set_running_or_notify_cancel_error_message(futures):
+    future = running_future(futures)
+    with pytest.raises(RuntimeError) as info:
+        future.set_running_or_notify_cancel()
+    assert str(info.value) == "Future in unexpected state"
+
+
+@pytest.mark.clause("Future.set_running_or_notify_cancel/message")
+@pytest.mark.parametrize("prepare, state", [
+    (running_future, "RUNNING"),
+    (functools.partial(done_future, finish=_finish_with_result), "FINISHED"),
+    (functools.partial(done_future, finish=_cancel_and_notify), "CANCELLED_AND_NOTIFIED"),
+], ids=["running", "finished", "cancelled-and-notified"])
+def test_misplaced_set_running_or_notify_cancel_log_message(futures, caplog, prepare, state):
+    future = prepare(futures)
+    with caplog.at_level(logging.CRITICAL, logger="concurrent.futures"):
+        with pytest.raises(RuntimeError):
+            future.set_running_or_notify_cancel()
+    messages = [record.getMessage() for record in _critical_records(caplog)]
+    assert messages == ["Future %d in unexpected state: %s" % (id(future), state)]
+
+
+# --- cancel() --------------------------------------------------------------
+
+@pytest.mark.clause("Future.cancel/pending")
+def test_cancel_pending_future_returns_true(futures):
+    assert futures.Future().cancel() is True
+
+
+@pytest.mark.clause("Future.cancel/pending")
+def test_cancelled_future_is_cancelled_and_done(futures):
+    future = futures.Future()
+    future.cancel()
+    assert states(future) == {"running": False, "done": True, "cancelled": True}
+
+
+@pytest.mark.clause("Future.cancel/cancelled")
+@CANCELS
+def test_cancel_cancelled_future_returns_true_again(futures, cancel):
+    future = done_future(futures, cancel)
+    assert future.cancel() is True
+
+
+@pytest.mark.clause("Future.cancel/running")
+def test_cancel_running_future_returns_false(futures):
+    assert running_future(futures).cancel() is False
+
+
+@pytest.mark.clause("Future.cancel/running")
+def test_cancel_leaves_running_future_running(futures):
+    future = running_future(futures)
+    future.cancel()
+    assert states(future) == {"running": True, "done": False, "cancelled": False}
+
+
+@pytest.mark.clause("Future.cancel/finished")
+@FINISHES
+def test_cancel_finished_future_returns_false(futures, finish):
+    future = done_future(futures, finish)
+    assert future.cancel() is False
+
+
+@pytest.mark.clause("Future.cancel/finished")
+@FINISHES
+def test_cancel_leaves_finished_future_outcome(futures, finish):
+    future = done_future(futures, finish)
+    before = outcome(future)
+    future.cancel()
+    assert (outcome(future), future.cancelled()) == (before, False)
+
+
+# --- result() and exception() of a done future -----------------------------
+
+@pytest.mark.clause("Future.result/value")
+def test_result_returns_the_object_set_every_time(futures):
+    future = futures.Future()
+    value = object()
+    future.set_result(value)
+    assert [future.result(), future.result()] == [value, value]  # object() equals only itself
+
+
+@pytest.mark.clause("Future.result/raises")
+def test_result_raises_the_exception_object_set(futures):
+    future = futures.Future()
+    error = ValueError("boom")
+    future.set_exception(error)
+    with pytest.raises(ValueError) as info:
+        future.result()
+    assert info.value is error
+
+
+@pytest.mark.clause("Future.result/falsy-exception", checks_old=True)
+@pytest.mark.parametrize("error_class", [FalsyByBool, FalsyByLen])
+def test_result_raises_a_falsy_exception(futures, error_class):
+    future = futures.Future()
+    error = error_class("falsy")
+    future.set_exception(error)
+    if futures.predates("Future.result/falsy-exception"):
+        assert future.result() is None
+        return
+    with pytest.raises(error_class) as info:
+        future.result()
+    assert info.value is error
+
+
+@pytest.mark.clause("Future.exception/value")
+@pytest.mark.parametrize("error_class", [ValueError, FalsyByBool, FalsyByLen])
+def test_exception_returns_the_exception_object_set(futures, error_class):
+    future = futures.Future()
+    error = error_class("boom")
+    future.set_exception(error)
+    assert future.exception() is error
+
+
+@pytest.mark.clause("Future.exception/none")
+def test_exception_of_future_with_result_is_none(futures):
+    future = futures.Future()
+    future.set_result(1)
+    assert future.exception() is None
+
+
+@pytest.mark.clause("Future.result/cancelled")
+@CANCELS
+def test_result_of_cancelled_future_raises_cancelled_error(futures, cancel):
+    future = done_future(futures, cancel)
+    with pytest.raises(futures.CancelledError):
+        future.result()
+
+
+@pytest.mark.clause("Future.exception/cancelled")
+@CANCELS
+def test_exception_of_cancelled_future_raises_cancelled_error(futures, cancel):
+    future = done_future(futures, cancel)
+    with pytest.raises(futures.CancelledError):
+        future.exception()
+
+
+# --- timeouts --------------------------------------------------------------
+
+TINY_TIMEOUTS = pytest.mark.parametrize("timeout", [0, 0.01, -1])
+
+
+@pytest.mark.clause("Future.result/timeout")
+@TINY_TIMEOUTS
+def test_result_of_pending_future_times_out(futures, timeout):
+    with pytest.raises(futures.TimeoutError):
+        futures.Future().result(timeout=timeout)
+
+
+@pytest.mark.clause("Future.result/timeout")
+@TINY_TIMEOUTS
+def test_result_of_running_future_times_out(futures, timeout):
+    with pytest.raises(futures.TimeoutError):
+        running_future(futures).result(timeout=timeout)
+
+
+@pytest.mark.clause("Future.result/timeout")
+@pytest.mark.parametrize("timeout", [0, -1])
+def test_result_of_done_future_ignores_timeout(futures, timeout):
+    future = futures.Future()
+    future.set_result("ready")
+    assert future.result(timeout=timeout) == "ready"
+
+
+@pytest.mark.clause("Future.result/timeout-keeps-pending")
+def test_result_timeout_leaves_future_pending(futures):
+    future = futures.Future()
+    with pytest.raises(futures.TimeoutError):
+        future.result(timeout=0)
+    assert states(future) == {"running": False, "done": False, "cancelled": False}
+
+
+@pytest.mark.clause("Future.result/timeout-keeps-pending")
+def test_future_can_complete_after_result_timed_out(futures):
+    future = futures.Future()
+    with pytest.raises(futures.TimeoutError):
+        future.result(timeout=0)
+    future.set_result("late")
+    assert future.result() == "late"
+
+
+@pytest.mark.clause("Future.exception/timeout")
+@TINY_TIMEOUTS
+def test_exception_of_pending_future_times_out(futures, timeout):
+    with pytest.raises(futures.TimeoutError):
+        futures.Future().exception(timeout=timeout)
+
+
+@pytest.mark.clause("Future.exception/timeout")
+@TINY_TIMEOUTS
+def test_exception_of_running_future_times_out(futures, timeout):
+    with pytest.raises(futures.TimeoutError):
+        running_future(futures).exception(timeout=timeout)
+
+
+@pytest.mark.clause("Future.exception/timeout")
+@pytest.mark.parametrize("timeout", [0, -1])
+def test_exception_of_done_future_ignores_timeout(futures, timeout):
+    future = futures.Future()
+    error = ValueError("boom")
+    future.set_exception(error)
+    assert future.exception(timeout=timeout) is error
+
+
+# --- waiting while another thread completes the future ---------------------
+
+WAIT_TIMEOUTS = pytest.mark.parametrize("timeout", [None, LONG], ids=["no-timeout", "long-timeout"])
+
+
+def wait_while(timing, call, complete):
+    """Run call() in a waiting thread, attached per *timing* around complete()."""
+    waiter = Waiter(call)
+    timing.run(waiter.start, complete)
+    return waiter.finish()
+
+
+@pytest.mark.clause("Future.result/wakes")
+@WAIT_TIMEOUTS
+def test_waiting_result_returns_value_set_by_other_thread(futures, timing, timeout):
+    future = futures.Future()
+    value = object()
+    waiter = wait_while(timing, lambda: future.result(timeout), lambda: future.set_result(value))
+    assert (waiter.returned, waiter.raised) == (value, None)
+
+
+@pytest.mark.clause("Future.result/wakes")
+@WAIT_TIMEOUTS
+def test_waiting_result_raises_exception_set_by_other_thread(futures, timing, timeout):
+    future = futures.Future()
+    error = ValueError("boom")
+    waiter = wait_while(timing, lambda: future.result(timeout), lambda: future.set_exception(error))
+    assert waiter.raised is error
+
+
+@pytest.mark.clause("Future.result/cancelled")
+@WAIT_TIMEOUTS
+def test_waiting_result_raises_cancelled_error_on_cancel(futures, timing, timeout):
+    future = futures.Future()
+    waiter = wait_while(timing, lambda: future.result(timeout), future.cancel)
+    assert isinstance(waiter.raised, futures.CancelledError)
+
+
+@pytest.mark.clause("Future.exception/wakes")
+@WAIT_TIMEOUTS
+def test_waiting_exception_returns_exception_set_by_other_thread(futures, timing, timeout):
+    future = futures.Future()
+    error = ValueError("boom")
+    waiter = wait_while(timing, lambda: future.exception(timeout), lambda: future.set_exception(error))
+    assert (waiter.returned, waiter.raised) == (error, None)
+
+
+@pytest.mark.clause("Future.exception/wakes")
+@WAIT_TIMEOUTS
+def test_waiting_exception_returns_none_on_result_set_by_other_thread(futures, timing, timeout):
+    future = futures.Future()
+    waiter = wait_while(timing, lambda: future.exception(timeout), lambda: future.set_result(1))
+    assert (waiter.returned, waiter.raised) == (None, None)
+
+
+@pytest.mark.clause("Future.exception/cancelled")
+@WAIT_TIMEOUTS
+def test_waiting_exception_raises_cancelled_error_on_cancel(futures, timing, timeout):
+    future = futures.Future()
+    waiter = wait_while(timing, lambda: future.exception(timeout), future.cancel)
+    assert isinstance(waiter.raised, futures.CancelledError)
+
+
+WAITERS = 8
+
+
+def start_waiters_together(call):
+    """Start WAITERS threads that make call() once a barrier lets them (and
+    the test, its last party) go. Returns the Waiters and the barrier."""
+    barrier = threading.Barrier(WAITERS + 1, timeout=LONG)
+
+    def after_barrier():
+        barrier.wait()
+        return call()
+
+    waiters = [Waiter(after_barrier) for _ in range(WAITERS)]
+    for waiter in waiters:
+        waiter.start()
+    return waiters, barrier
+
+
+@pytest.mark.clause("Future.result/many-waiters")
+def test_many_threads_waiting_in_result_all_get_the_value(futures):
+    future = futures.Future()
+    value = object()
+    waiters, barrier = start_waiters_together(lambda: future.result(LONG))
+    barrier.wait()
+    future.set_result(value)
+    got = [(waiter.finish().returned, waiter.raised) for waiter in waiters]
+    assert got == [(value, None)] * WAITERS
+
+
+@pytest.mark.clause("Future.result/many-waiters")
+def test_many_threads_waiting_in_result_all_get_the_exception(futures):
+    future = futures.Future()
+    error = ValueError("boom")
+    waiters, barrier = start_waiters_together(lambda: future.result(LONG))
+    barrier.wait()
+    future.set_exception(error)
+    assert [waiter.finish().raised for waiter in waiters] == [error] * WAITERS  # equal means identical
+
+
+# --- no reference cycle through the raised exception ----------------------
+
+@pytest.mark.clause("Future.result/frees-exception")
+def test_future_is_freed_by_refcount_after_result_raised(futures):
+    future = futures.Future()
+    future.set_exception(ValueError("boom"))
+    alive = weakref.ref(future)
+    gc.disable()
+    try:
+        with pytest.raises(ValueError):
+            future.result()
+        del future
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+# --- set_result() / set_exception() on a done future -----------------------
+
+def _set_result(future):
+    future.set_result("second")
+
+
+def _set_exception(future):
+    future.set_exception(KeyError("second"))
+
+
+@pytest.mark.clause("Future.set_result/invalid-state")
+def test_set_result_on_done_future_raises_invalid_state_error(futures, done_way):
+    future = done_future(futures, done_way[0])
+    with pytest.raises(futures.InvalidStateError):
+        _set_result(future)
+
+
+@pytest.mark.clause("Future.set_result/invalid-state")
+def test_set_result_on_done_future_keeps_its_outcome(futures, done_way):
+    future = done_future(futures, done_way[0])
+    before = outcome(future)
+    with pytest.raises(futures.InvalidStateError):
+        _set_result(future)
+    assert outcome(future) == before
+
+
+@pytest.mark.clause("Future.set_exception/invalid-state")
+def test_set_exception_on_done_future_raises_invalid_state_error(futures, done_way):
+    future = done_future(futures, done_way[0])
+    with pytest.raises(futures.InvalidStateError):
+        _set_exception(future)
+
+
+@pytest.mark.clause("Future.set_exception/invalid-state")
+def test_set_exception_on_done_future_keeps_its_outcome(futures, done_way):
+    future = done_future(futures, done_way[0])
+    before = outcome(future)
+    with pytest.raises(futures.InvalidStateError):
+        _set_exception(future)
+    assert outcome(future) == before
+
+
+@pytest.mark.clause("Future.set_result/invalid-state-message")
+@pytest.mark.parametrize("second_call", [_set_result, _set_exception], ids=["set_result", "set_exception"])
+def test_invalid_state_error_message_names_state_and_repr(futures, done_way, second_call):
+    finish, state = done_way
+    future = done_future(futures, finish)
+    with pytest.raises(futures.InvalidStateError) as info:
+        second_call(future)
+    assert str(info.value) == "%s: %r" % (state, future)
+
+
+# --- repr() ----------------------------------------------------------------
+
+def expected_repr(future, state, class_name="Future"):
+    return "<%s at %#x state=%s>" % (class_name, id(future), state)
+
+
+@pytest.mark.clause("Future.__repr__/unfinished")
+def test_repr_of_pending_future(futures):
+    future = futures.Future()
+    assert repr(future) == expected_repr(future, "pending")
+
+
+@pytest.mark.clause("Future.__repr__/unfinished")
+def test_repr_of_running_future(futures):
+    future = running_future(futures)
+    assert repr(future) == expected_repr(future, "running")
+
+
+@pytest.mark.clause("Future.__repr__/unfinished")
+@CANCELS
+def test_repr_of_cancelled_future(futures, cancel):
+    future = done_future(futures, cancel)
+    assert repr(future) == expected_repr(future, "cancelled")
+
+
+@pytest.mark.clause("Future.__repr__/finished")
+@pytest.mark.parametrize("value, type_name", [(3, "int"), (None, "NoneType"), ([], "list")])
+def test_repr_of_future_with_result_names_result_type(futures, value, type_name):
+    future = futures.Future()
+    future.set_result(value)
+    assert repr(future) == expected_repr(future, "finished returned " + type_name)
+
+
+@pytest.mark.clause("Future.__repr__/finished")
+def test_repr_of_future_with_exception_names_exception_type(futures):
+    future = futures.Future()
+    future.set_exception(ValueError("boom"))
+    assert repr(future) == expected_repr(future, "finished raised ValueError")
+
+
+@pytest.mark.clause("Future.__repr__/falsy-exception")
+@pytest.mark.parametrize("error_class", [FalsyByBool, FalsyByLen])
+def test_repr_of_future_with_falsy_exception_says_returned_none(futures, error_class):
+    future = futures.Future()
+    future.set_exception(error_class("falsy"))
+    assert repr(future) == expected_repr(future, "finished returned NoneType")
+
+
+@pytest.mark.clause("Future.__repr__/class-name")
+def test_repr_of_subclass_uses_subclass_name(futures):
+    class TracedFuture(futures.Future):
+        pass
+
+    future = TracedFuture()
+    assert repr(future) == expected_repr(future, "pending", class_name="TracedFuture")
+
+
+# --- Future[...] -----------------------------------------------------------
+
+@pytest.mark.clause("Future.__class_getitem__/generic")
+def test_future_subscript_is_generic_alias(futures):
+    alias = futures.Future[int]
+    assert (alias.__origin__, alias.__args__) == (futures.Future, (int,))
