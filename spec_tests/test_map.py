@@ -1,0 +1,273 @@
+"""Executor.map, checked on ThreadPoolExecutor: results in input order,
+eager consumption of the input (bounded by ``buffersize`` since 3.14),
+exceptions and timeouts surfacing during iteration, and cancellation of the
+calls that an ended or abandoned iteration no longer needs."""
+
+import itertools
+import threading
+import time
+
+import pytest
+
+BOUND = 10  # seconds: an upper bound for waits that should end at once
+TINY = 0.01  # seconds: a map() timeout meant to expire
+
+
+class Gate:
+    """A task that blocks until the gate is opened."""
+
+    def __init__(self):
+        self.entered = threading.Event()  # set once a worker runs the task
+        self.left = threading.Event()  # set when the task is about to return
+        self._opened = threading.Event()
+
+    def __call__(self, value=None):
+        self.entered.set()
+        self._opened.wait(BOUND)
+        self.left.set()
+        return value
+
+    def open(self):
+        self._opened.set()
+
+
+@pytest.fixture
+def gate(make_executor):
+    """Make Gates; all are opened at test end, before the executors shut down."""
+    made = []
+
+    def make():
+        made.append(Gate())
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.open()
+
+
+def call(task):
+    return task()
+
+
+def recorder(pulled):
+    """An endless input that appends each item to *pulled* as it is taken."""
+    for item in itertools.count():
+        pulled.append(item)
+        yield item
+
+
+def check(item):
+    if item == 1:
+        raise ValueError(item)
+    return item
+
+
+# --- results ----------------------------------------------------------------
+
+@pytest.mark.clause("Executor.map/order")
+def test_map_yields_results_in_input_order(futures, make_executor, gate):
+    gates = [gate() for _ in range(3)]
+    results = make_executor(max_workers=3).map(lambda g, value: g(value), gates, "abc")
+    for each in reversed(gates):  # the last call finishes first
+        each.open()
+        assert each.left.wait(BOUND)
+    assert list(results) == ["a", "b", "c"]
+
+
+@pytest.mark.clause("Executor.map/zip")
+def test_map_zips_the_iterables_and_stops_at_the_shortest(futures, make_executor):
+    results = make_executor(max_workers=2).map(pow, [2, 3, 4], [5, 6])
+    assert list(results) == [32, 729]
+
+
+@pytest.mark.clause("Executor.map/eager")
+def test_map_takes_the_whole_input_at_call_time(futures, make_executor):
+    pulled = []
+    make_executor(max_workers=1).map(str, itertools.islice(recorder(pulled), 5))
+    assert pulled == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.clause("Executor.map/eager")
+def test_map_starts_the_calls_without_iteration(futures, make_executor):
+    ran = [threading.Event() for _ in range(3)]
+    results = make_executor(max_workers=1).map(threading.Event.set, ran)
+    assert all(event.wait(BOUND) for event in ran)
+    assert list(results) == [None, None, None]
+
+
+@pytest.mark.clause("Executor.map/concurrent")
+def test_map_runs_calls_at_the_same_time(futures, make_executor):
+    barrier = threading.Barrier(3, timeout=BOUND)
+    results = make_executor(max_workers=3).map(lambda _: barrier.wait(), range(3))
+    assert sorted(results) == [0, 1, 2]
+
+
+@pytest.mark.clause("Executor.map/chunksize-ignored")
+def test_map_accepts_and_ignores_chunksize(futures, make_executor):
+    results = make_executor(max_workers=2).map(repr, range(5), chunksize=2)
+    assert list(results) == ["0", "1", "2", "3", "4"]
+
+
+@pytest.mark.clause("Executor.map/after-shutdown")
+def test_map_after_shutdown_raises_runtime_error(futures, make_executor):
+    executor = make_executor(max_workers=1)
+    executor.shutdown()
+    with pytest.raises(RuntimeError):
+        executor.map(str, [1])
+
+
+# --- exceptions -------------------------------------------------------------
+
+@pytest.mark.clause("Executor.map/exception")
+def test_map_raises_a_call_exception_when_iteration_reaches_it(futures, make_executor):
+    results = make_executor(max_workers=1).map(check, range(3))
+    assert next(results) == 0
+    with pytest.raises(ValueError):
+        next(results)
+
+
+@pytest.mark.clause("Executor.map/error-ends")
+def test_map_iteration_is_over_after_a_call_exception(futures, make_executor):
+    results = make_executor(max_workers=1).map(check, range(3))
+    next(results)
+    with pytest.raises(ValueError):
+        next(results)
+    assert list(results) == []
+
+
+@pytest.mark.clause("Executor.map/error-ends")
+def test_map_cancels_calls_not_started_after_a_call_exception(futures, make_executor, gate):
+    executor = make_executor(max_workers=1)
+    blocker = gate()
+    late_calls = []
+
+    def fail():
+        raise ValueError("first")
+
+    results = executor.map(call, [fail, blocker, lambda: late_calls.append("late")])
+    with pytest.raises(ValueError):
+        next(results)
+    blocker.open()
+    executor.shutdown(wait=True)
+    assert late_calls == []
+
+
+# --- timeout ----------------------------------------------------------------
+
+@pytest.mark.clause("Executor.map/timeout")
+def test_map_raises_timeout_error_for_a_late_result(futures, make_executor, gate):
+    results = make_executor(max_workers=1).map(call, [gate()], timeout=TINY)
+    with pytest.raises(futures.TimeoutError):
+        next(results)
+
+
+@pytest.mark.clause("Executor.map/timeout-from-call")
+def test_map_timeout_counts_from_the_map_call(futures, make_executor, gate):
+    timeout = 0.1
+    deadline = time.monotonic() + timeout
+    results = make_executor(max_workers=1).map(call, [gate()], timeout=timeout)
+    while time.monotonic() < deadline:  # let the clock pass map()'s deadline
+        time.sleep(deadline - time.monotonic())
+    started = time.monotonic()
+    with pytest.raises(futures.TimeoutError):
+        next(results)
+    assert time.monotonic() - started < timeout
+
+
+@pytest.mark.clause("Executor.map/timeout-cancels", checks_old=True)
+def test_map_cancels_the_call_that_timed_out(futures, make_executor, gate):
+    executor = make_executor(max_workers=1)
+    blocker = gate()
+    executor.submit(blocker)
+    calls = []
+    results = executor.map(calls.append, ["timed out"], timeout=TINY)
+    with pytest.raises(futures.TimeoutError):
+        next(results)
+    blocker.open()
+    executor.shutdown(wait=True)
+    if futures.predates("Executor.map/timeout-cancels"):
+        assert calls == ["timed out"]
+    else:
+        assert calls == []
+
+
+@pytest.mark.clause("Executor.map/error-ends")
+def test_map_cancels_later_calls_after_a_timeout(futures, make_executor, gate):
+    executor = make_executor(max_workers=1)
+    blocker = gate()
+    executor.submit(blocker)
+    calls = []
+    results = executor.map(calls.append, ["timed out", "later"], timeout=TINY)
+    with pytest.raises(futures.TimeoutError):
+        next(results)
+    blocker.open()
+    executor.shutdown(wait=True)
+    assert "later" not in calls
+
+
+# --- abandoning the iterator ------------------------------------------------
+
+@pytest.mark.clause("Executor.map/abandon-cancels")
+@pytest.mark.parametrize("abandon", ["close", "drop"])
+def test_abandoned_map_iterator_cancels_calls_not_started(futures, make_executor, gate, abandon):
+    executor = make_executor(max_workers=1)
+    blocker = gate()
+    late_calls = []
+    results = executor.map(call, [lambda: "first", blocker, lambda: late_calls.append("late")])
+    assert next(results) == "first"
+    if abandon == "close":
+        results.close()
+    else:
+        del results
+    blocker.open()
+    executor.shutdown(wait=True)
+    assert late_calls == []
+
+
+# --- buffersize -------------------------------------------------------------
+
+@pytest.mark.clause("Executor.map/buffersize-lazy")
+def test_map_with_buffersize_takes_only_that_many_items_at_call_time(futures, make_executor):
+    pulled = []
+    make_executor(max_workers=1).map(str, recorder(pulled), buffersize=2)
+    assert pulled == [0, 1]
+
+
+@pytest.mark.clause("Executor.map/buffersize-lazy")
+def test_map_with_buffersize_takes_one_more_item_per_next(futures, make_executor):
+    pulled = []
+    results = make_executor(max_workers=1).map(str, recorder(pulled), buffersize=2)
+    taken = []
+    for _ in range(3):
+        next(results)
+        taken.append(len(pulled))
+    assert taken == [3, 4, 5]
+
+
+@pytest.mark.clause("Executor.map/buffersize-order")
+def test_map_with_buffersize_yields_results_in_input_order(futures, make_executor, gate):
+    gates = [gate() for _ in range(3)]
+    results = make_executor(max_workers=2).map(
+        lambda g, value: g(value), gates, "abc", buffersize=2)
+    gates[1].open()  # the second call finishes first
+    assert gates[1].left.wait(BOUND)
+    gates[0].open()
+    gates[2].open()
+    assert list(results) == ["a", "b", "c"]
+
+
+@pytest.mark.clause("Executor.map/buffersize-value")
+@pytest.mark.parametrize("size", [0, -1])
+def test_map_rejects_buffersize_below_one(futures, make_executor, size):
+    with pytest.raises(ValueError):
+        make_executor(max_workers=1).map(str, [1], buffersize=size)
+
+
+@pytest.mark.clause("Executor.map/buffersize-type", checks_old=True)
+@pytest.mark.parametrize("size", [1.5, "2"])
+def test_map_rejects_a_buffersize_that_is_not_an_int(futures, make_executor, size):
+    """Older CPythons raise TypeError too, but for the unknown keyword."""
+    with pytest.raises(TypeError) as caught:
+        make_executor(max_workers=1).map(str, [1], buffersize=size)
+    unknown_keyword = "unexpected keyword" in str(caught.value)
+    assert unknown_keyword is futures.predates("Executor.map/buffersize-type")
