@@ -43,16 +43,25 @@ def _python_exit():
         thread.join()
 
 
-# Python 3.9+ runs this hook before it joins non-daemon threads, so workers
-# can be non-daemon and the hook still runs before user atexit handlers.
-# Python 3.8 lacks it: there workers are daemon threads and the hook is an
-# ordinary atexit handler (so an atexit handler registered later than this
-# import may still submit work there).
-_register_exit_hook = getattr(threading, '_register_atexit', None)
-_DAEMON_WORKERS = _register_exit_hook is None
-if _DAEMON_WORKERS:
-    import atexit
-    _register_exit_hook = atexit.register
+def _register_exit_hook(hook):
+    """Run *hook* at interpreter exit before the non-daemon threads are
+    joined, and so before any atexit handler."""
+    if hasattr(threading, '_register_atexit'):  # Python 3.9+
+        threading._register_atexit(hook)
+        return
+    # Python 3.8 has no such registry, but the interpreter joins non-daemon
+    # threads by calling threading._shutdown(), before atexit handlers: run
+    # the hook first there. (Without it, non-daemon workers would never be
+    # told to stop, and the interpreter would wait for them forever.)
+    join_threads = threading._shutdown
+
+    def shutdown():
+        hook()
+        join_threads()
+
+    threading._shutdown = shutdown
+
+
 _register_exit_hook(_python_exit)
 
 
@@ -258,7 +267,7 @@ class ThreadPoolExecutor(_base.Executor):
 
         thread = threading.Thread(
             name='%s_%d' % (self._thread_name_prefix, len(self._threads)),
-            target=_worker, daemon=_DAEMON_WORKERS,
+            target=_worker,
             args=(weakref.ref(self, on_collect), self._work_queue,
                   self._initializer, self._initargs))
         thread.start()
