@@ -357,7 +357,8 @@ def as_completed(fs, timeout=None):
     and notified), those already complete first, each future once.
 
     Raises TimeoutError if they are not all complete *timeout* seconds
-    after the call.
+    after iteration starts: like CPython's, this is a generator, so nothing
+    happens (the clock included) until the first next().
     """
     if timeout is not None:
         end_time = timeout + time.monotonic()
