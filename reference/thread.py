@@ -73,7 +73,7 @@ def _after_fork_in_child():
     _workers.clear()
 
 
-if hasattr(os, 'register_at_fork'):
+if hasattr(os, 'register_at_fork'):  # pragma: no branch (Windows lacks it)
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 

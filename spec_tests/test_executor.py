@@ -91,6 +91,18 @@ class CustomBaseException(BaseException):
 
 # --- submit -----------------------------------------------------------------
 
+@pytest.mark.clause("Executor/abstract")
+def test_the_base_executor_submit_is_not_implemented(futures):
+    with pytest.raises(NotImplementedError):
+        futures.Executor().submit(print)
+
+
+@pytest.mark.clause("Executor/abstract")
+def test_the_base_executor_map_submits_through_submit(futures):
+    with pytest.raises(NotImplementedError):
+        futures.Executor().map(print, [1])
+
+
 @pytest.mark.clause("Executor.submit/returns-future")
 def test_submit_returns_a_future(futures, make_executor):
     future = make_executor(max_workers=1).submit(int)
