@@ -26,6 +26,7 @@ import threading
 import pytest
 
 from spec_tests import clauses as clause_data
+from spec_tests.support import Gate
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CLAUSES = clause_data.load()
@@ -195,6 +196,21 @@ def make_executor(futures):
     yield make
     for executor in made:
         executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def gate(make_executor):
+    """Make Gates (tasks that block until opened); all are opened when the
+    test ends, before the executors shut down."""
+    made = []
+
+    def make():
+        made.append(Gate())
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.open()
 
 
 TIMINGS = ("attached-before-completion", "attached-after-completion", "completed-by-other-thread")

@@ -11,31 +11,7 @@ import time
 
 import pytest
 
-TINY = 0.02  # seconds: a timeout that is meant to expire
-BOUND = 10  # seconds: an upper bound for something that must happen soon
-
-
-def finished(futures):
-    future = futures.Future()
-    future.set_result(None)
-    return future
-
-
-def failed(futures):
-    future = futures.Future()
-    future.set_exception(ValueError("failed"))
-    return future
-
-
-def cancel_and_notify(future):
-    assert future.cancel()
-    assert not future.set_running_or_notify_cancel()
-
-
-def cancelled_and_notified(futures):
-    future = futures.Future()
-    cancel_and_notify(future)
-    return future
+from spec_tests.support import BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished
 
 
 def let_time_pass(seconds):

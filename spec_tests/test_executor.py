@@ -7,41 +7,12 @@ import threading
 
 import pytest
 
-BOUND = 10  # seconds: an upper bound for waits that should end at once
+from spec_tests.support import BOUND
+
 # How long a shutdown that must still be waiting is given to (wrongly)
 # return. A correct implementation never returns within it, so the check
 # cannot flake; a wrong one is caught unless it stalls this long.
 SETTLE = 0.05
-
-
-class Gate:
-    """A task that blocks until the gate is opened."""
-
-    def __init__(self):
-        self.entered = threading.Event()  # set once a worker runs the task
-        self._opened = threading.Event()
-
-    def __call__(self, value=None):
-        self.entered.set()
-        self._opened.wait(BOUND)
-        return value
-
-    def open(self):
-        self._opened.set()
-
-
-@pytest.fixture
-def gate(make_executor):
-    """Make Gates; all are opened at test end, before the executors shut down."""
-    made = []
-
-    def make():
-        made.append(Gate())
-        return made[-1]
-
-    yield make
-    for each in made:
-        each.open()
 
 
 class Closing:

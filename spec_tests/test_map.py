@@ -9,40 +9,9 @@ import time
 
 import pytest
 
-BOUND = 10  # seconds: an upper bound for waits that should end at once
+from spec_tests.support import BOUND
+
 TINY = 0.01  # seconds: a map() timeout meant to expire
-
-
-class Gate:
-    """A task that blocks until the gate is opened."""
-
-    def __init__(self):
-        self.entered = threading.Event()  # set once a worker runs the task
-        self.left = threading.Event()  # set when the task is about to return
-        self._opened = threading.Event()
-
-    def __call__(self, value=None):
-        self.entered.set()
-        self._opened.wait(BOUND)
-        self.left.set()
-        return value
-
-    def open(self):
-        self._opened.set()
-
-
-@pytest.fixture
-def gate(make_executor):
-    """Make Gates; all are opened at test end, before the executors shut down."""
-    made = []
-
-    def make():
-        made.append(Gate())
-        return made[-1]
-
-    yield make
-    for each in made:
-        each.open()
 
 
 def call(task):

@@ -13,38 +13,7 @@ import time
 
 import pytest
 
-TINY = 0.02  # seconds: a timeout that is meant to expire
-BOUND = 10  # seconds: an upper bound for something that must happen soon
-
-
-def finished(futures):
-    future = futures.Future()
-    future.set_result(None)
-    return future
-
-
-def failed(futures):
-    future = futures.Future()
-    future.set_exception(ValueError("failed"))
-    return future
-
-
-def running(futures):
-    future = futures.Future()
-    assert future.set_running_or_notify_cancel()
-    return future
-
-
-def cancelled_and_notified(futures):
-    future = futures.Future()
-    assert future.cancel()
-    assert not future.set_running_or_notify_cancel()
-    return future
-
-
-def cancel_and_notify(future):
-    assert future.cancel()
-    assert not future.set_running_or_notify_cancel()
+from spec_tests.support import BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished, running
 
 
 def timed(call, *args, **kwargs):

@@ -1,0 +1,57 @@
+"""Helpers the spec tests share: futures in a given state, and a task
+that blocks until the test lets it go."""
+
+import threading
+
+BOUND = 10  # seconds: an upper bound for waits that should end at once
+TINY = 0.02  # seconds: a timeout that is meant to expire
+
+
+def finished(futures, value=None):
+    """A future of *futures* finished with *value*."""
+    future = futures.Future()
+    future.set_result(value)
+    return future
+
+
+def failed(futures, exception=None):
+    """A future of *futures* finished with an exception."""
+    future = futures.Future()
+    future.set_exception(exception if exception is not None else ValueError("failed"))
+    return future
+
+
+def running(futures):
+    future = futures.Future()
+    assert future.set_running_or_notify_cancel()
+    return future
+
+
+def cancel_and_notify(future):
+    """Cancel *future* and notify its waiters, as a pool worker would."""
+    assert future.cancel()
+    assert not future.set_running_or_notify_cancel()
+
+
+def cancelled_and_notified(futures):
+    future = futures.Future()
+    cancel_and_notify(future)
+    return future
+
+
+class Gate:
+    """A task that blocks until the gate is opened."""
+
+    def __init__(self):
+        self.entered = threading.Event()  # set once a worker runs the task
+        self.left = threading.Event()  # set when the task is about to return
+        self._opened = threading.Event()
+
+    def __call__(self, value=None):
+        self.entered.set()
+        self._opened.wait(BOUND)
+        self.left.set()
+        return value
+
+    def open(self):
+        self._opened.set()
