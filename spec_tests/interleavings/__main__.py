@@ -1,0 +1,109 @@
+"""Command line: list scenarios, explore them, replay a schedule.
+
+    python -m spec_tests.interleavings list
+    python -m spec_tests.interleavings explore SCENARIO|all [--bound N] [--bug NAME]
+    python -m spec_tests.interleavings explore SCENARIO --random N --seed S
+    python -m spec_tests.interleavings replay SCENARIO SCHEDULE [--bug NAME]
+
+Run from the project root. --bug runs on a copy of the reference with one
+of the bugs of test_seeded_bugs.py seeded in. The exit status is 1 when a
+scenario fails (other than one the reference is known to fail).
+"""
+
+import argparse
+import sys
+
+from spec_tests.interleavings import explorer
+from spec_tests.interleavings.scenarios import SCENARIOS
+
+
+def _bug(name):
+    if name is None:
+        return None
+    from spec_tests.interleavings.test_seeded_bugs import BUGS
+    if name not in BUGS:
+        raise SystemExit('no seeded bug %r; there are: %s' % (name, ', '.join(sorted(BUGS))))
+    return BUGS[name]
+
+
+def _scenarios(name):
+    if name == 'all':
+        return list(SCENARIOS.values())
+    if name not in SCENARIOS:
+        raise SystemExit('no scenario %r; see: python -m spec_tests.interleavings list' % name)
+    return [SCENARIOS[name]]
+
+
+def list_(args):
+    for scenario in SCENARIOS.values():
+        summary = ' '.join(scenario.__doc__.split())
+        known = '  [known failure: %s]' % scenario.known_failure if scenario.known_failure else ''
+        print('%-30s bound %d  %s%s' % (scenario.name, scenario.bound, summary, known))
+    from spec_tests.interleavings.test_seeded_bugs import BUGS
+    print('\nseeded bugs (--bug):')
+    for bug in BUGS.values():
+        print('%-32s on %-26s %s' % (bug.name, bug.scenario, bug.description))
+    return 0
+
+
+def explore(args):
+    bug = _bug(args.bug)
+    status = 0
+    for scenario in _scenarios(args.scenario):
+        if args.random:
+            report = explorer.random_walk(scenario, args.random, args.seed, bug)
+        else:
+            report = explorer.explore(scenario, args.bound, bug, max_runs=args.max_runs)
+        print(report.summary())
+        if report.shortest is not None:
+            print(explorer.format_failure(report.shortest))
+            if scenario.known_failure and bug is None:
+                print('(a known failure: %s)' % scenario.known_failure)
+            else:
+                status = 1
+        sys.stdout.flush()
+    return status
+
+
+def replay(args):
+    scenario = _scenarios(args.scenario)[0]
+    outcome = explorer.replay(scenario, args.schedule, _bug(args.bug))
+    if outcome.diverged:
+        index, wanted, why = outcome.diverged
+        print('warning: the schedule does not fit this run: at choice %d it asks for %r, but %s'
+              % (index, wanted, why))
+    if outcome.failed:
+        print(explorer.format_failure(outcome))
+        return 1
+    print(explorer.format_trace(outcome))
+    print('%s: schedule %s passes (%d steps, %d preemption(s))' % (
+        scenario.name, outcome.schedule, outcome.steps, outcome.preemptions))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m spec_tests.interleavings',
+                                     description=__doc__.split('\n\n')[0])
+    commands = parser.add_subparsers(dest='command', required=True)
+    commands.add_parser('list', help='the scenarios and seeded bugs').set_defaults(run=list_)
+    command = commands.add_parser('explore', help='explore the schedules of a scenario (or all)')
+    command.add_argument('scenario')
+    command.add_argument('--bound', type=int, default=None,
+                         help="preemptions per schedule (default: the scenario's)")
+    command.add_argument('--random', type=int, default=0, metavar='N',
+                         help='instead, N random walks')
+    command.add_argument('--seed', type=int, default=0, help='seed of the random walks')
+    command.add_argument('--max-runs', type=int, default=None, help='stop after this many runs')
+    command.add_argument('--bug', help='a seeded bug of test_seeded_bugs.py')
+    command.set_defaults(run=explore)
+    command = commands.add_parser('replay', help='run one schedule and print its trace')
+    command.add_argument('scenario')
+    command.add_argument('schedule', help="as printed by explore, e.g. 3:1,7:0 ('-': no choice)")
+    command.add_argument('--bug', help='a seeded bug of test_seeded_bugs.py')
+    command.set_defaults(run=replay)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,581 @@
+"""Run scenarios on the reference under the controlled threading layer and
+explore their schedules.
+
+The seam
+--------
+``load_reference(run)`` executes FRESH copies of reference/__init__.py,
+_base.py and thread.py (and any other reference module they import) as a
+throwaway package that is never put in ``sys.modules``. The source runs
+unchanged; only what its imports resolve to differs. Each copy gets a
+private ``__builtins__`` whose ``__import__`` resolves:
+
+* ``threading`` to the run's controlled module (the reference imports it at
+  module top and reaches every primitive through it);
+* ``os`` to the real module, except that ``register_at_fork`` records the
+  hook on the run instead of the process (a fresh copy per run would
+  otherwise pile up hooks, and the modules they keep alive, forever);
+* relative imports (``from . import _base``) to the other fresh copies;
+* everything else as usual.
+
+After loading, two things are set on the fresh objects, neither changing
+what the reference does:
+
+* ``_base.LOGGER`` becomes a private logger whose records the run keeps
+  (scenarios check them; nothing reaches the shared 'concurrent.futures'
+  logger);
+* ``Future.__hash__`` becomes the future's creation order. wait() and
+  as_completed() put futures in sets; iterating a set of objects hashed by
+  address visits them in an order that changes from run to run, which
+  would make schedules impossible to replay. Any order is one a real run
+  can show; this picks one and keeps it.
+
+Every run gets its own copies, so module state (the exit hook's registry
+of workers, the global lock, thread-name counters) starts afresh.
+Unpatched copies are compiled under the real file names, so traces and
+tracebacks point at reference/ lines. A seeded bug (see Patch) is a text
+patch of a copy; its code gets a '<seeded ...>' file name.
+
+Exploring
+---------
+``explore`` walks the tree of schedules depth-first: each run replays a
+prefix of choices and then takes the default (never preempt); the next
+prefix changes the deepest choice that still has an untried option within
+the preemption bound (CHESS's preemption bounding: a switch away from a
+thread that could have gone on costs one; switches at blocking points are
+free). ``random_walk`` makes every choice at random, from a seed.
+Failures are shrunk (``shrink``) and the shortest is reported as a trace
+with a replay command. A run is checked by its scenario's invariants
+after every thread has ended (see scenarios.py).
+"""
+
+import builtins
+import collections
+import gc
+import linecache
+import logging
+import os
+import pathlib
+import random
+import sys
+import time
+import traceback
+import types
+
+from spec_tests.interleavings import controlled
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+REFERENCE = REPO / 'reference'
+controlled.HARNESS_FILES.add(__file__)
+
+
+# --- the seam -------------------------------------------------------------
+
+Patch = collections.namedtuple('Patch', 'module old new')
+Patch.__doc__ = """Replace the text *old* (which must occur exactly once) by
+*new* in reference/<module>.py, e.g. Patch('_base', 'a = 1', 'a = 2')."""
+
+_code_cache = {}
+
+
+def _compiled(module, patches, tag):
+    """The code of reference/<module>.py with *patches* applied (cached)."""
+    key = (module, tuple(patches), tag)
+    if key not in _code_cache:
+        path = REFERENCE / (module + '.py')
+        source = path.read_text(encoding='utf-8')
+        mine = [patch for patch in patches if patch.module == module]
+        for patch in mine:
+            if source.count(patch.old) != 1:
+                raise ValueError('seeded bug %s: %r occurs %d times in reference/%s.py, not once'
+                                 % (tag, patch.old, source.count(patch.old), module))
+            source = source.replace(patch.old, patch.new)
+        filename = str(path)
+        if mine:  # not the file on disk: a name coverage and linecache won't read from disk
+            filename = '<seeded %s: reference/%s.py>' % (tag, module)
+            lines = source.splitlines(True)
+            linecache.cache[filename] = (len(source), None, lines, filename)
+        _code_cache[key] = (compile(source, filename, 'exec', dont_inherit=True), filename)
+    return _code_cache[key]
+
+
+class _OsForCopies:
+    """os, except that fork hooks are recorded on the run, not registered."""
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+
+    def register_at_fork(self, **hooks):
+        self._hooks.append(hooks)
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+
+def load_reference(run, patches=(), tag='', logger=None):
+    """Fresh copies of the reference package, whose ``threading`` is
+    ``run.module``. Returns the package (its __init__ already executed)."""
+    package = types.ModuleType('reference')
+    package.__path__ = []
+    package.__package__ = 'reference'
+    os_copy = _OsForCopies(run.fork_hooks)
+
+    def load(name):
+        if name not in package.__dict__:
+            module = types.ModuleType('reference.' + name)
+            _exec_into(module, name)
+            setattr(package, name, module)
+        return getattr(package, name)
+
+    def import_(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and name == 'threading':
+            return run.module
+        if level == 0 and name == 'os':
+            return os_copy
+        if level == 0:
+            return builtins.__import__(name, globals, locals, fromlist, level)
+        if level != 1:
+            raise ImportError('reference copies import only from their own package')
+        if name:
+            return load(name)
+        for sub in fromlist:
+            load(sub)
+        return package
+
+    fresh_builtins = dict(builtins.__dict__, __import__=import_)
+
+    def _exec_into(module, name):
+        code, filename = _compiled(name, patches, tag)
+        module.__dict__.update(__builtins__=fresh_builtins, __file__=filename,
+                               __package__='reference')
+        exec(code, module.__dict__)
+
+    _exec_into(package, '__init__')
+    if logger is not None:
+        package._base.LOGGER = logger
+    package._base.Future.__hash__ = _creation_order_hash()
+    return package
+
+
+def _creation_order_hash():
+    serials = iter(range(1, 1 << 62))
+
+    def __hash__(future):
+        """The future's creation order (first hashed, first numbered)."""
+        try:
+            return future.__dict__['_interleavings_hash']
+        except KeyError:
+            value = future.__dict__['_interleavings_hash'] = next(serials)
+            return value
+
+    return __hash__
+
+
+class LogCapture(logging.Handler):
+    """Keeps the records of the reference copy's logger."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def logger(self):
+        logger = logging.Logger('concurrent.futures')  # not in the manager: private
+        logger.propagate = False
+        logger.addHandler(self)
+        return logger
+
+
+class Context:
+    """What a scenario gets: the fresh reference, the controlled threading
+    module, the run, and the log records."""
+
+    def __init__(self, run, ref, logs):
+        self.run = run
+        self.ref = ref
+        self.threading = run.module
+        self.logs = logs
+
+    def note(self, text):
+        """Show *text* in the trace at this point of the calling thread."""
+        self.run.note(text)
+
+    def spawn(self, fn, *args, name=None):
+        """Start a controlled thread running fn(*args)."""
+        thread = self.threading.Thread(target=fn, args=args, name=name)
+        thread.start()
+        return thread
+
+
+# --- one run --------------------------------------------------------------
+
+class Outcome:
+    """The result of one run: its failure (or None), trace and choices."""
+
+    def __init__(self, scenario, bug, run):
+        self.scenario = scenario
+        self.bug = bug
+        self.failure = run.failure
+        self.trace = run.trace
+        self.points = run.points
+        self.preemptions = run.preemptions
+        self.diverged = None  # set by replay() when the schedule did not fit
+
+    @property
+    def failed(self):
+        return self.failure is not None
+
+    @property
+    def steps(self):
+        return len(self.trace)
+
+    @property
+    def deviations(self):
+        """{choice index: (tid, outcome)} where the default was not taken."""
+        return {point.index: point.options[point.chosen]
+                for point in self.points if point.chosen != point.default}
+
+    @property
+    def schedule(self):
+        return format_schedule(self.deviations)
+
+    def key(self):
+        """Shorter is better: steps, then preemptions, then deviations."""
+        return (self.steps, self.preemptions, len(self.deviations))
+
+
+def format_schedule(deviations):
+    """'4:1,9:0t': at choice 4 thread 1 goes, at choice 9 thread 0 times
+    out; every other choice is the default. '-' when there is none."""
+    return ','.join('%d:%d%s' % (index, tid, 't' if outcome == controlled.TIMEOUT else '')
+                    for index, (tid, outcome) in sorted(deviations.items())) or '-'
+
+
+def parse_schedule(text):
+    deviations = {}
+    for token in filter(None, text.strip().replace(' ', '').split(',')):
+        if token == '-':
+            continue
+        index, _, choice = token.partition(':')
+        timeout = choice.endswith('t')
+        deviations[int(index)] = (int(choice.rstrip('t')),
+                                  controlled.TIMEOUT if timeout else controlled.GO)
+    return deviations
+
+
+def run_scenario(scenario, chooser, bug=None):
+    """Run *scenario* (a class from scenarios.py) once under *chooser* on a
+    fresh reference copy (with *bug*'s patches, if any); check it."""
+    run = controlled.Run(chooser, max_steps=scenario.max_steps)
+    logs = LogCapture()
+    ref = load_reference(run, bug.patches if bug else (), bug.name if bug else '', logs.logger())
+    instance = scenario(Context(run, ref, logs))
+    run.execute(instance.body)
+    if run.failure is None:
+        _verify(run, instance)
+    return Outcome(scenario.name, bug, run)
+
+
+def _verify(run, instance):
+    try:
+        instance.verify()
+    except AssertionError as exc:
+        run.fail('invariant', str(exc) or 'assertion failed',
+                 ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+class _Quiet:
+    """During exploration: no automatic garbage collection (it would run
+    weakref callbacks, which take controlled locks, at arbitrary points),
+    and each run's garbage is collected after the run, outside it. Objects
+    that exist beforehand are frozen, so those collections stay cheap.
+
+    And an Abort raised where Python cannot propagate it (a weakref
+    callback in a failed run, such as the executor's on_collect) is the
+    expected end of that run, not something to print."""
+
+    def __enter__(self):
+        self.enabled = gc.isenabled()
+        gc.collect()
+        gc.disable()
+        if hasattr(gc, 'freeze'):
+            gc.freeze()
+        self.hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+        return self
+
+    def __exit__(self, *exc_info):
+        sys.unraisablehook = self.hook
+        if hasattr(gc, 'unfreeze'):
+            gc.unfreeze()
+        if self.enabled:
+            gc.enable()
+
+    def _unraisable(self, unraisable):
+        if not isinstance(unraisable.exc_value, controlled.Abort):
+            self.hook(unraisable)
+
+    @staticmethod
+    def after_run():
+        gc.collect()
+
+
+# --- choosers -------------------------------------------------------------
+
+class PrefixChooser:
+    """Takes the (tid, outcome) choices of *prefix* in turn, then defaults."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.diverged = None
+
+    def __call__(self, point):
+        if point.index < len(self.prefix):
+            wanted = self.prefix[point.index]
+            if wanted in point.options:
+                return point.options.index(wanted)
+            self.diverged = self.diverged or (
+                point.index, wanted, 'the options were %r' % (point.options,))
+        return point.default
+
+
+class ScheduleChooser:
+    """Replays a schedule (see format_schedule). Strict: note a choice that
+    cannot be taken (the run then differs from the one recorded)."""
+
+    def __init__(self, deviations):
+        self.deviations = deviations
+        self.diverged = None
+
+    def __call__(self, point):
+        wanted = self.deviations.get(point.index)
+        if wanted is None:
+            return point.default
+        if wanted in point.options:
+            return point.options.index(wanted)
+        self.diverged = self.diverged or (
+            point.index, wanted, 'the options were %r' % (point.options,))
+        return point.default
+
+
+class RandomChooser:
+    """Every choice at random."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.diverged = None
+
+    def __call__(self, point):
+        return self.rng.randrange(len(point.options))
+
+
+class NondeterministicScenario(Exception):
+    """A run did not follow the choices it was given."""
+
+
+# --- exploring ------------------------------------------------------------
+
+class Report:
+    """What an exploration found."""
+
+    def __init__(self, scenario, bug, mode, bound):
+        self.scenario = scenario
+        self.bug = bug
+        self.mode = mode
+        self.bound = bound
+        self.runs = 0
+        self.failures = 0
+        self.shortest = None  # the shortest failing Outcome
+        self.max_steps = 0
+        self.seconds = 0.0
+
+    def add(self, outcome):
+        self.runs += 1
+        self.max_steps = max(self.max_steps, outcome.steps)
+        if outcome.failed:
+            self.failures += 1
+            if self.shortest is None or outcome.key() < self.shortest.key():
+                self.shortest = outcome
+
+    @property
+    def passed(self):
+        return self.failures == 0
+
+    def summary(self):
+        bug = ' [seeded bug: %s]' % self.bug.name if self.bug else ''
+        what = self.scenario.name + bug
+        how = ('bound %d' % self.bound) if self.mode == 'dfs' else 'random walk'
+        verdict = 'ok' if self.passed else '%d FAILING' % self.failures
+        return '%s: %d schedules (%s, longest %d steps) in %.1fs: %s' % (
+            what, self.runs, how, self.max_steps, self.seconds, verdict)
+
+
+def explore(scenario, bound=None, bug=None, max_runs=None, stop_after=None, shrink_failure=True):
+    """Every schedule of *scenario* with at most *bound* preemptions
+    (default: the scenario's), depth first. Stops early after *max_runs*
+    runs or *stop_after* failures."""
+    bound = scenario.bound if bound is None else bound
+    report = Report(scenario, bug, 'dfs', bound)
+    start = time.perf_counter()
+    prefix = []
+    with _Quiet():
+        while prefix is not None:
+            chooser = PrefixChooser(prefix)
+            outcome = run_scenario(scenario, chooser, bug)
+            _Quiet.after_run()
+            _check_determinism(chooser, outcome)
+            report.add(outcome)
+            if max_runs and report.runs >= max_runs:
+                break
+            if stop_after and report.failures >= stop_after:
+                break
+            prefix = _next_prefix(outcome.points, bound)
+        _finish(report, shrink_failure)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _next_prefix(points, bound):
+    """The choices of the next schedule in depth-first order, or None."""
+    for i in reversed(range(len(points))):
+        point = points[i]
+        order = [point.default] + [j for j in range(len(point.options)) if j != point.default]
+        for j in order[order.index(point.chosen) + 1:]:
+            if point.preemptions_before + point.costs[j] <= bound:
+                return [p.options[p.chosen] for p in points[:i]] + [point.options[j]]
+    return None
+
+
+def random_walk(scenario, runs, seed, bug=None, shrink_failure=True):
+    """*runs* runs of *scenario*, each choice at random (seeded)."""
+    report = Report(scenario, bug, 'random', None)
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    with _Quiet():
+        for _ in range(runs):
+            outcome = run_scenario(scenario, RandomChooser(rng), bug)
+            _Quiet.after_run()
+            report.add(outcome)
+        _finish(report, shrink_failure)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def run_once(scenario, chooser, bug=None):
+    """run_scenario() on its own, with the garbage collector kept quiet."""
+    with _Quiet():
+        outcome = run_scenario(scenario, chooser, bug)
+        _Quiet.after_run()
+    return outcome
+
+
+def replay(scenario, schedule, bug=None):
+    """Run *scenario* once along *schedule* (a string); return the Outcome."""
+    deviations = parse_schedule(schedule)
+    chooser = ScheduleChooser(deviations)
+    outcome = run_once(scenario, chooser, bug)
+    outcome.diverged = chooser.diverged
+    beyond = [index for index in deviations if index >= len(outcome.points)]
+    if beyond and not outcome.diverged:
+        outcome.diverged = (beyond[0], deviations[beyond[0]],
+                            'the run made only %d choices' % len(outcome.points))
+    return outcome
+
+
+def shrink(outcome, bug=None, scenario=None):
+    """A failing run as short as dropping choices can make it: drop each
+    non-default choice in turn, keep any run that still fails the same
+    way and is shorter, until none is."""
+    from spec_tests.interleavings.scenarios import SCENARIOS
+    scenario = scenario or SCENARIOS[outcome.scenario]
+    best = outcome
+    tried = set()
+    improved = True
+    while improved:
+        improved = False
+        deviations = best.deviations
+        for index in sorted(deviations):
+            fewer = {k: v for k, v in deviations.items() if k != index}
+            if format_schedule(fewer) in tried:
+                continue
+            tried.add(format_schedule(fewer))
+            candidate = run_scenario(scenario, ScheduleChooser(fewer), bug)
+            _Quiet.after_run()
+            if (candidate.failed and candidate.failure.kind == best.failure.kind
+                    and candidate.key() < best.key()):
+                best, improved = candidate, True
+                break
+    return best
+
+
+def _finish(report, shrink_failure):
+    if report.shortest is not None and shrink_failure:
+        report.shortest = shrink(report.shortest, report.bug, report.scenario)
+
+
+def _check_determinism(chooser, outcome):
+    if chooser.diverged:
+        index, wanted, why = chooser.diverged
+        raise NondeterministicScenario(
+            '%s: at choice %d, %r was recorded but %s; a scenario must do the same thing '
+            'whenever it is given the same choices' % (outcome.scenario, index, wanted, why))
+
+
+# --- reporting ------------------------------------------------------------
+
+def display_path(filename):
+    if filename is None:
+        return ''
+    if filename.startswith('<seeded '):
+        return filename.split(': ', 1)[1].rstrip('>') + '(seeded)'
+    try:
+        return str(pathlib.Path(filename).relative_to(REPO))
+    except ValueError:
+        return os.path.basename(filename)
+
+
+def format_trace(outcome):
+    """The steps of *outcome*, one a line: step, thread, operation, object,
+    where (file:line function) and that line of source."""
+    rows = []
+    for step in outcome.trace:
+        op = step.op if step.outcome == controlled.GO else '%s (%s)' % (step.op, step.outcome)
+        filename, line, function = step.where
+        where = '%s:%s %s' % (display_path(filename), line, function) if filename else ''
+        source = linecache.getline(filename, line).strip() if filename else ''
+        note = ''
+        if step.choice is not None and step.choice in outcome.deviations:
+            note = '  <- choice %d' % step.choice
+            if step.preempted is not None:
+                tid, kind, (filename, line, _) = step.preempted
+                before = '' if kind.startswith('after ') else 'before '
+                note += ', preempts T%d %s%s at %s:%s' % (tid, before, kind,
+                                                           display_path(filename), line)
+        rows.append(('%3d' % step.number, 'T%d %s' % (step.tid, step.thread), op,
+                     step.target, where, source + note))
+    widths = [max([len(row[i]) for row in rows] + [0]) for i in range(5)]
+    return '\n'.join('  '.join(cell.ljust(width) for cell, width in zip(row, widths + [0])).rstrip()
+                     for row in rows)
+
+
+def replay_command(outcome):
+    command = 'python -m spec_tests.interleavings replay %s %s' % (
+        outcome.scenario, outcome.schedule)
+    if outcome.bug:
+        command += ' --bug %s' % outcome.bug.name
+    return command
+
+
+def format_failure(outcome):
+    """A failing run, readably: why, the schedule, the trace, how to replay."""
+    failure = outcome.failure
+    lines = ['%s%s failed: %s: %s' % (
+        outcome.scenario, ' [seeded bug: %s]' % outcome.bug.name if outcome.bug else '',
+        failure.kind, failure.message)]
+    if failure.details:
+        lines += ['    ' + line for line in failure.details.rstrip().splitlines()]
+    lines += ['schedule %s: %d steps, %d preemption(s)' % (
+        outcome.schedule, outcome.steps, outcome.preemptions), format_trace(outcome),
+        'replay: ' + replay_command(outcome)]
+    return '\n'.join(lines)

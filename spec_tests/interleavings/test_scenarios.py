@@ -1,0 +1,192 @@
+"""Every schedule of every scenario, within its preemption bound, keeps the
+scenario's invariant on the reference; and the machinery that says so is
+itself checked: it finds a deadlock, models timeouts as choices, explores
+each schedule once, and replays what it reports.
+
+The counts of schedules explored are printed (even under capture).
+"""
+
+import random
+import sys
+
+import pytest
+
+from spec_tests.interleavings import controlled, explorer
+from spec_tests.interleavings.scenarios import SCENARIOS, Scenario
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize('name', list(SCENARIOS))
+def test_every_schedule_keeps_the_invariant(name, capsys):
+    scenario = SCENARIOS[name]
+    report = explorer.explore(scenario)
+    with capsys.disabled():
+        sys.stdout.write('\n  %s (Python %d.%d)' % ((report.summary(),) + sys.version_info[:2]))
+    assert report.runs > 1
+    if scenario.known_failure:
+        assert report.failures, 'no longer fails, update the scenario: %s' % scenario.known_failure
+        print(explorer.format_failure(report.shortest))
+    else:
+        assert report.passed, explorer.format_failure(report.shortest)
+
+
+# --- the machinery --------------------------------------------------------
+
+class OppositeLockOrder(Scenario):
+    """Two threads take two locks in opposite orders."""
+
+    name = 'opposite-lock-order'
+
+    def body(self):
+        first, second = self.threading.Lock(), self.threading.Lock()
+        other = self.ctx.spawn(self.both, second, first)
+        self.both(first, second)
+        other.join()
+
+    def both(self, outer, inner):
+        with outer:
+            with inner:
+                pass
+
+
+def test_a_deadlock_is_found_with_its_trace():
+    report = explorer.explore(OppositeLockOrder)
+    assert report.failures and report.shortest.failure.kind == 'deadlock'
+    text = explorer.format_failure(report.shortest)
+    assert 'waits to acquire Lock#' in text and 'replay: ' in text
+    assert report.shortest.preemptions == 1  # shrunk to the one switch it needs
+    assert explorer.explore(OppositeLockOrder, bound=0).passed
+
+
+class TimedWait(Scenario):
+    """Event.wait(timeout) against a thread that sets the event."""
+
+    name = 'timed-wait'
+    results = set()  # what wait() returned, over all runs
+
+    def body(self):
+        event = self.threading.Event()
+        setter = self.ctx.spawn(event.set)
+        self.results.add(event.wait(5))
+        setter.join()
+
+
+def test_a_timed_wait_may_time_out_at_each_point():
+    report = explorer.explore(TimedWait)
+    assert report.passed and TimedWait.results == {True, False}
+
+
+class LostNotify(Scenario):
+    """A notify() spent on a waiter that has timed out but not yet got the
+    lock back, as in CPython: the other waiter then sleeps forever."""
+
+    name = 'lost-notify'
+
+    def body(self):
+        condition = self.threading.Condition(self.threading.Lock())
+        waiters = [self.ctx.spawn(self.wait, condition, timeout) for timeout in (5, None)]
+        self.ctx.spawn(self.notify_twice, condition).join()
+        for waiter in waiters:
+            waiter.join()
+
+    def wait(self, condition, timeout):
+        with condition:
+            condition.wait(timeout)
+
+    def notify_twice(self, condition):
+        for _ in range(2):
+            with condition:
+                condition.notify()
+
+
+def test_a_notify_can_be_spent_on_a_timed_out_waiter():
+    report = explorer.explore(LostNotify, bound=1)
+    assert report.failures and report.shortest.failure.kind == 'deadlock'
+
+
+class Spin(Scenario):
+    """Never ends."""
+
+    name = 'spin'
+    max_steps = 50
+
+    def body(self):
+        lock = self.threading.Lock()
+        while True:
+            with lock:
+                pass
+
+
+def test_the_step_bound_ends_a_run_that_never_ends():
+    outcome = explorer.replay(Spin, '-')
+    assert outcome.failure.kind == 'step bound' and 50 <= outcome.steps <= 51  # + a release
+
+
+def test_a_thread_left_blocked_fails_the_run():
+    class LeavesAWorker(Scenario):
+        name = 'leaves-a-worker'
+
+        def body(self):
+            self.executor = self.ref.ThreadPoolExecutor(max_workers=1)  # never shut down
+            self.executor.submit(self.call, 1).result()
+
+    outcome = explorer.replay(LeavesAWorker, '-')
+    assert outcome.failure.kind == 'blocked at end'
+    assert 'ThreadPoolExecutor-0_0: waits to acquire Lock#' in outcome.failure.details
+
+
+def test_each_schedule_is_explored_once_and_bounds_nest(monkeypatch):
+    """No two runs take the same choices; a bound's schedules include the
+    smaller bound's."""
+    runs = []
+    original = explorer.run_scenario
+
+    def recording(scenario, chooser, bug=None):
+        outcome = original(scenario, chooser, bug)
+        runs.append(tuple(p.options[p.chosen] for p in outcome.points))
+        return outcome
+
+    monkeypatch.setattr(explorer, 'run_scenario', recording)
+    seen = []
+    for bound in (0, 1, 2):
+        del runs[:]
+        explorer.explore(SCENARIOS['cancel-vs-pickup'], bound=bound)
+        assert len(set(runs)) == len(runs)
+        seen.append(set(runs))
+    assert seen[0] < seen[1] < seen[2]
+
+
+@pytest.mark.parametrize('name', list(SCENARIOS))
+def test_a_random_schedule_replays_exactly(name):
+    scenario = SCENARIOS[name]
+    outcomes = [explorer.run_once(scenario, explorer.RandomChooser(random.Random(7)))
+                for _ in range(2)]
+    assert outcomes[0].trace == outcomes[1].trace  # the same seed, the same run
+    again = explorer.replay(scenario, outcomes[0].schedule)
+    assert again.diverged is None
+    assert again.trace == outcomes[0].trace
+
+
+def test_the_seam_runs_fresh_unchanged_copies():
+    """Each run gets its own copy of the reference, compiled from the real
+    files, with the controlled threading; nothing leaks to the process."""
+    import os
+    import reference
+    import reference._base
+    modules = dict(sys.modules)
+    runs = [controlled.Run() for _ in range(2)]
+    copies = [explorer.load_reference(run) for run in runs]
+    assert dict(sys.modules) == modules
+    assert copies[0].Future is not copies[1].Future is not reference.Future
+    assert copies[0]._base.threading is runs[0].module
+    assert copies[0].thread.threading is runs[0].module
+    assert reference._base.threading.Lock is not runs[0].module.Lock
+    code = copies[0].Future.cancel.__code__
+    assert code.co_filename == os.path.join(str(explorer.REFERENCE), '_base.py')
+    assert code.co_code == reference.Future.cancel.__code__.co_code
+    if hasattr(os, 'register_at_fork'):
+        assert len(runs[0].fork_hooks) == 1  # recorded on the run, not the process
+    if sys.version_info >= (3, 9):
+        assert [hook.__name__ for hook, _, _ in runs[0].atexit_hooks] == ['_python_exit']
+    else:
+        assert runs[0].module._shutdown.__name__ == 'shutdown'  # the reference's wrapper

@@ -1,0 +1,133 @@
+"""The checker can fail: known concurrency bugs, seeded into a copy of the
+reference (a text patch of the fresh copy; reference/ is untouched), are
+each found by exploring the scenario they break, with a trace, and the
+reported schedule replays to the same failure.
+
+Every bug here is a plausible slip that shows only in some
+interleavings; the test prints the shortest failing schedule found.
+``python -m spec_tests.interleavings explore <scenario> --bug <name>``
+shows one.
+"""
+
+import collections
+
+import pytest
+
+from spec_tests.interleavings import explorer
+from spec_tests.interleavings.explorer import Patch
+from spec_tests.interleavings.scenarios import SCENARIOS
+
+SeededBug = collections.namedtuple('SeededBug', 'name scenario description patches')
+
+BUGS = {bug.name: bug for bug in [
+    SeededBug(
+        'cancel-checks-outside-lock', 'cancel-vs-pickup',
+        'cancel() looks at the state before taking the lock: the worker can '
+        'start the call in between, and cancel() still returns True',
+        [Patch('_base', '''\
+        with self._lock:
+            if self._state in (RUNNING, FINISHED):
+                return False
+            if self._state in _CANCELLED_STATES:''', '''\
+        if self._state in (RUNNING, FINISHED):
+            return False
+        with self._lock:
+            if self._state in _CANCELLED_STATES:''')]),
+    SeededBug(
+        'set-running-checks-outside-lock', 'cancel-vs-pickup',
+        'set_running_or_notify_cancel() sees PENDING before taking the lock: '
+        'a cancel() in between is overwritten and the call runs',
+        [Patch('_base', '''\
+        with self._lock:
+            if self._state == PENDING:
+                self._state = RUNNING
+                return True
+            if self._state == CANCELLED:''', '''\
+        if self._state == PENDING:
+            with self._lock:
+                self._state = RUNNING
+                return True
+        with self._lock:
+            if self._state == CANCELLED:''')]),
+    SeededBug(
+        'put-ignores-parked-worker', 'submit-result',
+        'put() queues the item and reports the parked worker, but never wakes '
+        'it: the second call waits forever',
+        [Patch('thread', '''\
+            if not self._parked:
+                self._items.append(item)
+                return False''', '''\
+            if True:
+                self._items.append(item)
+                return bool(self._parked)''')]),
+    SeededBug(
+        'notify-before-state', 'as-completed-vs-timeout',
+        '_finish() tells wait()/as_completed() before setting FINISHED: '
+        'as_completed() can yield a future that is not done',
+        [Patch('_base', '''\
+            self._state = FINISHED  # last: a lock-free reader sees the fields set
+            self._notify_waiters()''', '''\
+            self._notify_waiters()
+            self._state = FINISHED''')]),
+    SeededBug(
+        'state-after-release', 'submit-result',
+        '_finish() sets FINISHED after releasing the lock: a thread woken in '
+        'result() can get the lock first and find the future unfinished',
+        [Patch('_base', '''\
+            self._state = FINISHED  # last: a lock-free reader sees the fields set
+            self._notify_waiters()
+            callbacks = self._take_callbacks()
+        self._run_callbacks(callbacks)''', '''\
+            self._notify_waiters()
+            callbacks = self._take_callbacks()
+        self._state = FINISHED
+        self._run_callbacks(callbacks)''')]),
+    SeededBug(
+        'result-checks-before-lock', 'submit-result',
+        'result() decides to wait before taking the lock: a completion in '
+        'between is missed and it waits forever (a lost wake-up)',
+        [Patch('_base', '''\
+        with self._lock:
+            if self._state in (PENDING, RUNNING):
+                if self._condition is None:''', '''\
+        unfinished = self._state in (PENDING, RUNNING)
+        with self._lock:
+            if unfinished:
+                if self._condition is None:''')]),
+    SeededBug(
+        'close-flag-after-unlock', 'collect-vs-waiting-worker',
+        'close() takes the parked workers under the lock but marks the queue '
+        'closed after releasing it: a worker parking in between sleeps forever',
+        [Patch('thread', '''\
+            self._closed = True
+            parked, self._parked = self._parked, nobody''', '''\
+            parked, self._parked = self._parked, nobody
+        self._closed = True''')]),
+]}
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize('name', sorted(BUGS))
+def test_the_explorer_finds_the_seeded_bug(name):
+    bug = BUGS[name]
+    scenario = SCENARIOS[bug.scenario]
+    report = explorer.explore(scenario, bug=bug)
+    print(report.summary())
+    assert report.failures, 'the explorer missed seeded bug %s' % name
+    shortest = report.shortest
+    print(explorer.format_failure(shortest))
+    assert any('(seeded)' in explorer.display_path(step.where[0]) for step in shortest.trace)
+    assert explorer.replay_command(shortest).endswith('--bug %s' % name)
+    again = explorer.replay(scenario, shortest.schedule, bug)
+    assert again.diverged is None
+    assert (again.failure.kind, again.steps) == (shortest.failure.kind, shortest.steps)
+
+
+def test_every_seeded_bug_patches_the_reference():
+    """A bug whose text no longer occurs in reference/ fails loudly."""
+    for bug in BUGS.values():
+        explorer.explore(SCENARIOS[bug.scenario], bug=bug, max_runs=1, shrink_failure=False)
+    stale = BUGS['notify-before-state']._replace(
+        name='stale', patches=[Patch('_base', 'no such text', '')])
+    with pytest.raises(ValueError, match='occurs 0 times'):
+        explorer.explore(SCENARIOS['submit-result'], bug=stale, max_runs=1)
