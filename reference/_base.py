@@ -4,9 +4,10 @@ Mirrors CPython's Lib/concurrent/futures/_base.py: the same states, names
 and public behaviour (that of the newest CPython), written afresh on plain
 ``threading`` primitives. Where it is simpler, and why:
 
-* A future guards its state with one plain Lock. A Condition (for threads
-  blocked in result()/exception()) is built only when a thread has to
-  wait, so a future nobody waits on never pays for one.
+* A future guards its state with one plain Lock. A thread that has to
+  wait in result()/exception() sleeps on a lock of its own, which the
+  thread that completes the future releases: no Condition, and a future
+  nobody waits on pays for nothing.
 * States FINISHED and CANCELLED_AND_NOTIFIED are final: once a thread has
   seen one, nothing about the future changes again, so it may be read
   without the lock. done(), result() of a finished future, wait() and
@@ -87,7 +88,7 @@ class Future:
         self._state = PENDING
         self._result = None
         self._exception = None
-        self._condition = None  # built by the first thread that has to wait
+        self._sleepers = []  # a locked gate per thread in result()/exception()
         self._waiters = []  # the _Waiters of wait() / as_completed() calls
         self._done_callbacks = []
 
@@ -170,15 +171,24 @@ class Future:
         CancelledError or TimeoutError unless it finished."""
         with self._lock:
             if self._state in (PENDING, RUNNING):
-                if self._condition is None:
-                    # Shares the future's lock, so no completion can slip in
-                    # between our look at the state and our sleep.
-                    self._condition = threading.Condition(self._lock)
-                self._condition.wait(timeout)
-            if self._state in _CANCELLED_STATES:
-                raise CancelledError()
-            if self._state != FINISHED:
-                raise TimeoutError()
+                # A gate of our own, which whoever completes the future
+                # releases. Registered under the future's lock, so that no
+                # completion slips in between our look at the state and
+                # our sleep.
+                gate = threading.Lock()
+                gate.acquire()
+                self._sleepers.append(gate)
+            else:
+                gate = None
+        if gate is not None and not _sleep_on(gate, timeout):
+            with self._lock:
+                if self._state in (PENDING, RUNNING):  # else already dropped
+                    self._sleepers.remove(gate)
+        state = self._state
+        if state in _CANCELLED_STATES:
+            raise CancelledError()
+        if state != FINISHED:
+            raise TimeoutError()
 
     def add_done_callback(self, fn):
         """Call fn(future) when the future is done (finished or cancelled).
@@ -237,8 +247,9 @@ class Future:
     def _take_callbacks(self):
         """Wake the threads in result()/exception() and hand the callbacks
         to the caller, which runs them once the lock is released."""
-        if self._condition is not None:
-            self._condition.notify_all()
+        for gate in self._sleepers:
+            gate.release()
+        self._sleepers = None  # the state is final: nobody sleeps again
         callbacks = self._done_callbacks
         self._done_callbacks = None  # never appended to again: the state is final
         return callbacks
@@ -277,6 +288,15 @@ class Future:
             __origin__=cls, __args__=item if isinstance(item, tuple) else (item,))))
 
 
+def _sleep_on(gate, timeout):
+    """Acquire *gate* (None: no time limit); return False on timeout."""
+    if timeout is None:
+        return gate.acquire()
+    if timeout > 0:
+        return gate.acquire(True, timeout)
+    return gate.acquire(False)
+
+
 class _Waiter:
     """What one wait() or as_completed() call sleeps on.
 
@@ -295,11 +315,14 @@ class _Waiter:
         with self.lock:
             self.settled.append(future)
             self.pending -= 1
-            if (self.pending == 0
+            wake = (self.pending == 0
                     or self.return_when in (FIRST_COMPLETED, _AS_COMPLETED)
                     or (self.return_when == FIRST_EXCEPTION
                         and future._state == FINISHED
-                        and future._exception is not None)):
+                        and future._exception is not None))
+            # Event.set() is costly even on a set event, as it is while
+            # as_completed()'s thread has not woken up yet.
+            if wake and not self.event.is_set():
                 self.event.set()
 
     def watch(self, futures):
@@ -336,7 +359,7 @@ def wait(fs, timeout=None, return_when=ALL_COMPLETED):
     """
     fs = set(fs)
     done = {f for f in fs if f._state in _SETTLED_STATES}
-    not_done = fs - done
+    not_done = fs - done if len(done) < len(fs) else set()
     if (not not_done
             or (return_when == FIRST_COMPLETED and done)
             or (return_when == FIRST_EXCEPTION and any(map(_has_raised, done)))):
@@ -365,7 +388,8 @@ def as_completed(fs, timeout=None):
     fs = set(fs)
     total = len(fs)
     settled = [f for f in fs if f._state in _SETTLED_STATES]
-    pending = fs.difference(settled)
+    # All settled is common and the difference a pass over every future.
+    pending = fs.difference(settled) if len(settled) < total else set()
     del fs  # each future is now in exactly one of settled and pending
     waiter = _Waiter(_AS_COMPLETED, len(pending))
     waiter.watch(pending)
@@ -393,14 +417,13 @@ def as_completed(fs, timeout=None):
 def _result_or_cancel(future, timeout=None):
     """future.result(timeout), cancelling the future if that fails."""
     try:
-        try:
-            return future.result(timeout)
-        finally:
-            future.cancel()  # a no-op unless result() timed out
-    finally:
+        return future.result(timeout)
+    except BaseException:
+        future.cancel()  # a no-op unless result() timed out or was interrupted
         # The caller popped the future: this frame holds its last reference,
-        # which a raised exception's traceback would otherwise keep alive.
+        # which the traceback of the exception would otherwise keep alive.
         del future
+        raise
 
 
 class Executor:

@@ -78,8 +78,7 @@ def _assert_quiescent(future, what):
     assert future.done(), '%s is still %s at the end' % (what, future._state)
     assert future._done_callbacks is None, '%s kept its callbacks' % what
     assert not future._waiters, '%s still has a wait()/as_completed() waiter' % what
-    condition = future._condition
-    assert condition is None or not condition._waiters, '%s has a thread still in result()' % what
+    assert not future._sleepers, '%s has a thread still in result()' % what
 
 
 # --- the executor ---------------------------------------------------------

@@ -89,11 +89,11 @@ BUGS = {bug.name: bug for bug in [
         [Patch('_base', '''\
         with self._lock:
             if self._state in (PENDING, RUNNING):
-                if self._condition is None:''', '''\
+                # A gate of our own, which whoever completes the future''', '''\
         unfinished = self._state in (PENDING, RUNNING)
         with self._lock:
             if unfinished:
-                if self._condition is None:''')]),
+                # A gate of our own, which whoever completes the future''')]),
     SeededBug(
         'close-flag-after-unlock', 'collect-vs-waiting-worker',
         'close() takes the parked workers under the lock but marks the queue '

@@ -1,0 +1,99 @@
+"""scripts/bench.py, the side-by-side benchmark: a quick run (tiny sizes)
+writes JSON with every metric of GitHub issue 7. The numbers of such a run
+mean nothing, so nothing here asserts on timing."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+BENCH = ROOT / "scripts" / "bench.py"
+
+# The metrics the issue asks for, by name in the JSON.
+EXPECTED_METRICS = [
+    "submit_result",
+    "map",
+    "map_buffersize",
+    "callback_dispatch",
+    "future_creation",
+    "pending_future_memory",
+    "wait_finished_10k",
+    "wait_finished_100k",
+    "wait_finished_1M",
+    "as_completed_finished_10k",
+    "as_completed_finished_100k",
+    "as_completed_finished_1M",
+    "wait_pending",
+    "as_completed_pending",
+    "round_trip_latency",
+    "map_peak_memory",
+    "map_buffersize_peak_memory_100k",
+    "map_buffersize_peak_memory_1M",
+]
+BUFFERSIZE_METRICS = {"map_buffersize", "map_buffersize_peak_memory_100k",
+                      "map_buffersize_peak_memory_1M"}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """(the JSON document, the terminal output, the Markdown table) of one
+    quick run."""
+    directory = tmp_path_factory.mktemp("bench")
+    completed = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--json", str(directory / "bench.json"),
+         "--markdown", str(directory / "bench.md")],
+        capture_output=True, text=True, timeout=120, cwd=str(ROOT), stdin=subprocess.DEVNULL)
+    assert completed.returncode == 0, completed.stderr
+    return (json.loads((directory / "bench.json").read_text(encoding="utf-8")), completed.stdout,
+            (directory / "bench.md").read_text(encoding="utf-8"))
+
+
+def test_every_metric_is_reported_once_in_order(quick_run):
+    document, _, _ = quick_run
+    assert [metric["name"] for metric in document["metrics"]] == EXPECTED_METRICS
+
+
+def test_the_run_is_described(quick_run):
+    document, _, _ = quick_run
+    assert document["python"] == "%d.%d.%d" % sys.version_info[:3]
+    assert document["baseline"] == {"label": "stdlib", "module": "concurrent.futures"}
+    assert document["candidate"] == {"label": "reference", "module": "reference"}
+    assert document["quick"] is True
+    assert document["total_seconds"] > 0
+
+
+@pytest.mark.parametrize("name", EXPECTED_METRICS)
+def test_a_metric_has_values_a_positive_ratio_and_its_samples(quick_run, name):
+    document, _, _ = quick_run
+    metric = {metric["name"]: metric for metric in document["metrics"]}[name]
+    assert metric["better"] in ("higher", "lower")
+    assert metric["unit"] and metric["n"] >= 1 and metric["rounds"] >= 1
+    assert metric["candidate"] > 0  # the reference supports everything
+    for side in ("baseline", "candidate"):
+        assert len(metric["samples"][side]) == metric["rounds"]
+    stdlib_lacks_it = name in BUFFERSIZE_METRICS and sys.version_info < (3, 14)
+    if stdlib_lacks_it:
+        assert metric["baseline"] is None and metric["ratio"] is None
+        assert metric["samples"]["baseline"] == [None] * metric["rounds"]
+    else:
+        assert metric["baseline"] > 0
+        assert metric["ratio"] > 0
+
+
+def test_the_table_shows_every_metric_and_the_total_time(quick_run):
+    document, output, _ = quick_run
+    lines = output.splitlines()
+    assert any(line.split() == ["metric", "stdlib", "reference", "ratio"] for line in lines)
+    titles = tuple(metric["title"] + ", n=" for metric in document["metrics"])
+    assert len([line for line in lines if line.startswith(titles)]) == len(document["metrics"])
+    assert "Total time" in output
+
+
+def test_the_markdown_table_has_a_row_per_metric(quick_run):
+    document, _, markdown = quick_run
+    lines = markdown.splitlines()
+    assert lines[:2] == ["| metric | stdlib | reference | ratio |", "|---|---:|---:|---:|"]
+    assert len(lines) == 2 + len(document["metrics"])
