@@ -317,9 +317,7 @@ class _Waiter:
             self.pending -= 1
             wake = (self.pending == 0
                     or self.return_when in (FIRST_COMPLETED, _AS_COMPLETED)
-                    or (self.return_when == FIRST_EXCEPTION
-                        and future._state == FINISHED
-                        and future._exception is not None))
+                    or (self.return_when == FIRST_EXCEPTION and _has_raised(future)))
             # Event.set() is costly even on a set event, as it is while
             # as_completed()'s thread has not woken up yet.
             if wake and not self.event.is_set():
