@@ -406,7 +406,10 @@ class Report:
         bug = ' [seeded bug: %s]' % self.bug.name if self.bug else ''
         what = self.scenario.name + bug
         how = ('bound %d' % self.bound) if self.mode == 'dfs' else 'random walk'
-        verdict = 'ok' if self.passed else '%d FAILING' % self.failures
+        if self.scenario.known_failure and not self.bug:
+            verdict = '%d schedules show it, as expected: %s' % (self.failures, self.scenario.known_failure)
+        else:
+            verdict = 'ok' if self.passed else '%d FAILING' % self.failures
         return '%s: %d schedules (%s, longest %d steps) in %.1fs: %s' % (
             what, self.runs, how, self.max_steps, self.seconds, verdict)
 

@@ -38,7 +38,7 @@ class Scenario:
     bound = 2  # preemptions explored (the scenarios below afford more)
     max_steps = 2000
     expected_logs = ()  # substrings of messages the reference may log
-    known_failure = None  # why the reference is expected to fail this one
+    known_failure = None  # a behaviour the explorer must find (its invariant fails)
 
     def __init__(self, ctx):
         self.ctx = ctx
