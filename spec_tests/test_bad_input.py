@@ -16,7 +16,7 @@ import threading
 
 import pytest
 
-BOUND = 10  # seconds: an upper bound for waits that should end at once
+from spec_tests.support import BOUND, finished
 
 
 @pytest.fixture
@@ -33,12 +33,6 @@ def gate(executor):
     event.set()
 
 
-def done_future(futures, value=1):
-    future = futures.Future()
-    future.set_result(value)
-    return future
-
-
 def echo(value):
     return value
 
@@ -50,7 +44,7 @@ BAD_CALLS = {
     "max_workers=list": lambda futures, executor, gate: futures.ThreadPoolExecutor(max_workers=[4]),
     "map-timeout=str": lambda futures, executor, gate: executor.map(echo, [1], timeout="1"),
     "as_completed-timeout=str":
-        lambda futures, executor, gate: next(futures.as_completed([done_future(futures)], timeout="1")),
+        lambda futures, executor, gate: next(futures.as_completed([finished(futures, 1)], timeout="1")),
     "result-timeout=str": lambda futures, executor, gate: futures.Future().result(timeout="1"),
     "exception-timeout=str": lambda futures, executor, gate: futures.Future().exception(timeout="1"),
     "wait-timeout=str": lambda futures, executor, gate: futures.wait([futures.Future()], timeout="1"),
@@ -179,20 +173,20 @@ def test_map_with_a_bad_timeout_submits_nothing(futures, executor):
 
 @pytest.mark.clause("bad-input/timeout-type")
 def test_as_completed_with_a_bad_timeout_raises_only_at_the_first_next(futures):
-    iterator = futures.as_completed([done_future(futures)], timeout="1")
+    iterator = futures.as_completed([finished(futures, 1)], timeout="1")
     with pytest.raises(TypeError):
         next(iterator)
 
 
 @pytest.mark.clause("bad-input/timeout-type")
 def test_result_and_exception_of_a_done_future_ignore_a_bad_timeout(futures):
-    future = done_future(futures, 7)
+    future = finished(futures, 7)
     assert (future.result(timeout="1"), future.exception(timeout="1")) == (7, None)
 
 
 @pytest.mark.clause("bad-input/timeout-type")
 def test_wait_on_done_futures_ignores_a_bad_timeout(futures):
-    future = done_future(futures)
+    future = finished(futures, 1)
     assert futures.wait([future], timeout="1").done == {future}
 
 
@@ -234,7 +228,7 @@ def test_non_callable_callback_on_a_pending_future_is_logged_at_completion(futur
 
 @pytest.mark.clause("bad-input/callback-not-callable")
 def test_non_callable_callback_on_a_done_future_is_logged_at_once(futures, caplog):
-    future = done_future(futures, 7)
+    future = finished(futures, 7)
     future.add_done_callback(5)
     assert type_errors_logged(caplog) == [(logging.ERROR, TypeError)]
 

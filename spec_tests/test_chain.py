@@ -16,6 +16,8 @@ import weakref
 
 import pytest
 
+from spec_tests.support import finished
+
 from reference import chain
 
 LONG = 10  # seconds: only a bound, never reached when the implementation is right
@@ -140,12 +142,6 @@ def chain_onto(futures, timing, make, complete):
     made = []
     timing.run(lambda: made.append(make(source)), lambda: complete(source))
     return source, made[0]
-
-
-def done_future(futures, value=RESULT):
-    future = futures.Future()
-    future.set_result(value)
-    return future
 
 
 @pytest.fixture(params=["this-thread", "other-thread"])
@@ -297,7 +293,7 @@ def test_failure_skips_every_later_step_of_a_chain(futures, timing):
 
     def make(source):
         parsed = chain.then(source, steps[0])
-        fetched = chain.then_compose(parsed, lambda value: done_future(futures, steps[1](value)))
+        fetched = chain.then_compose(parsed, lambda value: finished(futures, steps[1](value)))
         return chain.then(fetched, steps[2])
 
     _, last = chain_onto(futures, timing, make, lambda source: source.set_exception(error))
@@ -615,7 +611,7 @@ def test_then_compose_calls_fn_with_the_source_result(futures, timing):
 
     def step(value):
         args.append(value)
-        return done_future(futures)
+        return finished(futures, RESULT)
 
     chain_onto(futures, timing, lambda source: chain.then_compose(source, step),
                lambda source: source.set_result(RESULT))
@@ -625,7 +621,7 @@ def test_then_compose_calls_fn_with_the_source_result(futures, timing):
 def compose_onto_inner(futures, timing, complete_inner):
     """then_compose() a done source with an fn returning *inner*, which
     complete_inner(inner) completes in this timing. Returns (inner, derived)."""
-    source, inner, made = done_future(futures), futures.Future(), []
+    source, inner, made = finished(futures, RESULT), futures.Future(), []
     timing.run(lambda: made.append(chain.then_compose(source, lambda value: inner)),
                lambda: complete_inner(inner))
     return inner, made[0]
@@ -654,14 +650,14 @@ def test_then_compose_adopts_a_cancellation(futures, timing):
 def test_then_compose_future_stays_pending_while_the_adopted_future_runs(futures):
     inner = futures.Future()
     inner.set_running_or_notify_cancel()
-    derived = chain.then_compose(done_future(futures), lambda value: inner)
+    derived = chain.then_compose(finished(futures, RESULT), lambda value: inner)
     assert not derived.running() and not derived.done()
 
 
 @pytest.mark.clause("chain.then_compose/cancel-cancels-adopted")
 def test_cancelling_then_compose_future_cancels_the_adopted_future(futures):
     inner = futures.Future()
-    derived = chain.then_compose(done_future(futures), lambda value: inner)
+    derived = chain.then_compose(finished(futures, RESULT), lambda value: inner)
     assert derived.cancel()
     assert inner.cancelled()
 

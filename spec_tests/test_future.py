@@ -15,6 +15,8 @@ import weakref
 
 import pytest
 
+from spec_tests.support import running
+
 LONG = 10  # seconds: only a bound, never reached when the implementation is right
 
 
@@ -72,12 +74,6 @@ def done_future(futures, finish):
     return future
 
 
-def running_future(futures):
-    future = futures.Future()
-    assert future.set_running_or_notify_cancel() is True
-    return future
-
-
 def states(future):
     return {"running": future.running(), "done": future.done(), "cancelled": future.cancelled()}
 
@@ -126,7 +122,7 @@ def test_new_future_is_pending(futures):
 @FINISHES
 @pytest.mark.parametrize("started", [False, True], ids=["from-pending", "from-running"])
 def test_set_result_or_exception_makes_future_finished(futures, finish, started):
-    future = running_future(futures) if started else futures.Future()
+    future = running(futures) if started else futures.Future()
     finish(future)
     assert states(future) == {"running": False, "done": True, "cancelled": False}
 
@@ -160,7 +156,7 @@ def test_set_running_or_notify_cancel_leaves_cancelled_future_cancelled(futures)
 
 @pytest.mark.clause("Future.set_running_or_notify_cancel/twice")
 @pytest.mark.parametrize("after_first_call", [
-    running_future,
+    running,
     functools.partial(done_future, finish=_cancel_and_notify),
 ], ids=["running", "cancelled-and-notified"])
 def test_second_set_running_or_notify_cancel_raises_runtime_error(futures, after_first_call):
@@ -184,7 +180,7 @@ def _critical_records(caplog):
 
 @pytest.mark.clause("Future.set_running_or_notify_cancel/logs-critical")
 def test_misplaced_set_running_or_notify_cancel_logs_critical(futures, caplog):
-    future = running_future(futures)
+    future = running(futures)
     with caplog.at_level(logging.CRITICAL, logger="concurrent.futures"):
         with pytest.raises(RuntimeError):
             future.set_running_or_notify_cancel()
@@ -193,7 +189,7 @@ def test_misplaced_set_running_or_notify_cancel_logs_critical(futures, caplog):
 
 @pytest.mark.clause("Future.set_running_or_notify_cancel/message")
 def test_misplaced_set_running_or_notify_cancel_error_message(futures):
-    future = running_future(futures)
+    future = running(futures)
     with pytest.raises(RuntimeError) as info:
         future.set_running_or_notify_cancel()
     assert str(info.value) == "Future in unexpected state"
@@ -201,7 +197,7 @@ def test_misplaced_set_running_or_notify_cancel_error_message(futures):
 
 @pytest.mark.clause("Future.set_running_or_notify_cancel/message")
 @pytest.mark.parametrize("prepare, state", [
-    (running_future, "RUNNING"),
+    (running, "RUNNING"),
     (functools.partial(done_future, finish=_finish_with_result), "FINISHED"),
     (functools.partial(done_future, finish=_cancel_and_notify), "CANCELLED_AND_NOTIFIED"),
 ], ids=["running", "finished", "cancelled-and-notified"])
@@ -237,12 +233,12 @@ def test_cancel_cancelled_future_returns_true_again(futures, cancel):
 
 @pytest.mark.clause("Future.cancel/running")
 def test_cancel_running_future_returns_false(futures):
-    assert running_future(futures).cancel() is False
+    assert running(futures).cancel() is False
 
 
 @pytest.mark.clause("Future.cancel/running")
 def test_cancel_leaves_running_future_running(futures):
-    future = running_future(futures)
+    future = running(futures)
     future.cancel()
     assert states(future) == {"running": True, "done": False, "cancelled": False}
 
@@ -345,7 +341,7 @@ def test_result_of_pending_future_times_out(futures, timeout):
 @TINY_TIMEOUTS
 def test_result_of_running_future_times_out(futures, timeout):
     with pytest.raises(futures.TimeoutError):
-        running_future(futures).result(timeout=timeout)
+        running(futures).result(timeout=timeout)
 
 
 @pytest.mark.clause("Future.result/timeout")
@@ -384,7 +380,7 @@ def test_exception_of_pending_future_times_out(futures, timeout):
 @TINY_TIMEOUTS
 def test_exception_of_running_future_times_out(futures, timeout):
     with pytest.raises(futures.TimeoutError):
-        running_future(futures).exception(timeout=timeout)
+        running(futures).exception(timeout=timeout)
 
 
 @pytest.mark.clause("Future.exception/timeout")
@@ -580,8 +576,8 @@ def test_repr_of_pending_future(futures):
 
 
 @pytest.mark.clause("Future.__repr__/unfinished")
-def test_repr_of_running_future(futures):
-    future = running_future(futures)
+def test_repr_of_running(futures):
+    future = running(futures)
     assert repr(future) == expected_repr(future, "running")
 
 

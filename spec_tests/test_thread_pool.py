@@ -15,7 +15,8 @@ from collections import Counter
 
 import pytest
 
-BOUND = 10  # seconds: an upper bound for waits that should end at once
+from spec_tests.support import BOUND
+
 INIT_FAILURE = "A thread initializer failed, the thread pool is not usable anymore"
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")

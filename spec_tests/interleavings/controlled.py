@@ -11,15 +11,12 @@ determined by the choices made: record them and the run can be replayed.
 Where the switch points are, and why:
 
 * Before an operation that observes or waits: ``Lock.acquire``,
-  ``Event.wait``, ``Thread.join``, and the wake-up of ``Condition.wait``
-  (which reacquires the lock). Who gets a lock first, and what a thread
-  sees when it looks, are decided here.
+  ``Event.wait``, ``Thread.join``. Who gets a lock first, and what a
+  thread sees when it looks, are decided here.
 * After an operation that publishes: ``Lock.release``, ``Event.set``,
   ``Event.clear``, ``Thread.start``. What the thread does right after
   (plain writes, say) may then happen after others have run.
-* Not at ``Condition.notify``: its waiters need the lock back, so nobody
-  can act on a notification before the next ``release``, a switch point.
-  Nor before a ``release``: nobody can take a held lock, so running others
+* Not before a ``release``: nobody can take a held lock, so running others
   just before it is the same as running them just after.
 
 Plain reads and writes are never switch points: a race between two
@@ -35,7 +32,7 @@ unfinished, the run fails (a deadlock, or a thread left blocked at the
 end); so does a run longer than its step bound.
 
 A ``Run`` owns one module object, ``run.module``, with the subset of
-``threading`` the reference uses: Lock, Condition(lock), Event, Thread,
+``threading`` the reference uses: Lock, Event, Thread,
 current_thread, main_thread, get_ident, TIMEOUT_MAX, ``_shutdown`` and (on
 Python 3.9+, as in the real module) ``_register_atexit``, whose hooks are
 recorded and run by ``Run.interpreter_exit()``.
@@ -486,11 +483,6 @@ class _Lock:
         self._owner = state.name if state else None
         return True
 
-    def _release_silently(self):
-        """For Condition.wait, which records its own step."""
-        self._locked = False
-        self._owner = None
-
     def __enter__(self):
         return self.acquire()
 
@@ -502,76 +494,12 @@ class _Lock:
 
 
 class _Waiting:
-    """One thread's stay in a Condition or Event wait."""
+    """One thread's stay in an Event wait."""
 
     __slots__ = ('woken',)
 
     def __init__(self):
         self.woken = False
-
-
-class _Condition:
-    """threading.Condition over a controlled Lock. As in CPython, a waiter
-    that timed out stays listed until it has the lock back, and a notify
-    that picks it is spent on it."""
-
-    def __init__(self, run, lock):
-        if not isinstance(lock, _Lock):
-            raise TypeError('the controlled Condition needs a controlled Lock, got %r' % (lock,))
-        self._run = run
-        self._lock = lock
-        self._waiters = []
-        self._label = run.label('Condition') + _created_as()
-        self.acquire = lock.acquire
-        self.release = lock.release
-
-    def __enter__(self):
-        return self._lock.__enter__()
-
-    def __exit__(self, *exc_info):
-        self._lock.__exit__(*exc_info)
-
-    def wait(self, timeout=None):
-        if not self._lock.locked():
-            raise RuntimeError('cannot wait on un-acquired lock')
-        waiting = _Waiting()
-        self._waiters.append(waiting)
-        self._lock._release_silently()
-        self._run.record('wait', self)  # the thread blocks: a switch comes next anyway
-        lock = self._lock
-        outcome = self._run.step(
-            'wake', self, lambda: waiting.woken and not lock._locked,
-            None if timeout is None else lambda: not waiting.woken)
-        if outcome == GO:
-            return self._lock._take()
-        self._run.step('reacquire', lock, lock._is_free)
-        lock._take()
-        if waiting in self._waiters:
-            self._waiters.remove(waiting)
-        return False
-
-    def wait_for(self, predicate, timeout=None):
-        result = predicate()
-        while not result:
-            notified = self.wait(timeout)
-            result = predicate()
-            if not notified and timeout is not None:
-                break
-        return result
-
-    def notify(self, n=1):
-        if not self._lock.locked():
-            raise RuntimeError('cannot notify on un-acquired lock')
-        woken, self._waiters[:n] = self._waiters[:n], []
-        for waiting in woken:
-            waiting.woken = True
-        self._run.record('notify' if n == 1 else 'notify(%d)' % len(woken), self)
-
-    def notify_all(self):
-        self.notify(len(self._waiters))
-
-    def __repr__(self):
-        return '<controlled %s>' % self._label
 
 
 class _Event:
@@ -710,7 +638,6 @@ def _make_module(run):
     """The controlled ``threading`` module of *run*."""
     module = types.ModuleType('threading', 'Controlled threading (spec_tests.interleavings).')
     module.Lock = lambda: _Lock(run)
-    module.Condition = lambda lock=None: _Condition(run, lock)
     module.Event = lambda: _Event(run)
     module.Thread = type('Thread', (_Thread,), {'_run': run, '__module__': 'threading'})
     module._main_thread = module.Thread(name='MainThread')

@@ -76,34 +76,6 @@ def test_a_timed_wait_may_time_out_at_each_point():
     assert report.passed and TimedWait.results == {True, False}
 
 
-class LostNotify(Scenario):
-    """A notify() spent on a waiter that has timed out but not yet got the
-    lock back, as in CPython: the other waiter then sleeps forever."""
-
-    name = 'lost-notify'
-
-    def body(self):
-        condition = self.threading.Condition(self.threading.Lock())
-        waiters = [self.ctx.spawn(self.wait, condition, timeout) for timeout in (5, None)]
-        self.ctx.spawn(self.notify_twice, condition).join()
-        for waiter in waiters:
-            waiter.join()
-
-    def wait(self, condition, timeout):
-        with condition:
-            condition.wait(timeout)
-
-    def notify_twice(self, condition):
-        for _ in range(2):
-            with condition:
-                condition.notify()
-
-
-def test_a_notify_can_be_spent_on_a_timed_out_waiter():
-    report = explorer.explore(LostNotify, bound=1)
-    assert report.failures and report.shortest.failure.kind == 'deadlock'
-
-
 class Spin(Scenario):
     """Never ends."""
 
