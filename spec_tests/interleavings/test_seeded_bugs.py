@@ -61,6 +61,15 @@ BUGS = {bug.name: bug for bug in [
                 self._items.append(item)
                 return bool(self._parked)''')]),
     SeededBug(
+        'get-parks-without-looking-again', 'submit-result',
+        'get() parks on the strength of its lock-free look at the queue: an '
+        'item put() in between is queued with nobody to take it',
+        [Patch('thread', '''\
+            if self._items:
+                return self._items.popleft()
+            if self._closed:''', '''\
+            if self._closed:''')]),
+    SeededBug(
         'notify-before-state', 'as-completed-vs-timeout',
         '_finish() tells wait()/as_completed() before setting FINISHED: '
         'as_completed() can yield a future that is not done',
