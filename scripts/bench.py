@@ -30,10 +30,15 @@ that an implementation does not support (map's buffersize before CPython
 Sizes are fixed per metric (see METRICS); --quick divides them by 100.
 Per-future times of wait() and as_completed() at 10k, 100k and 1M show
 how the cost grows with n. They start with cold CPU caches (64 MiB of
-memory written first), as a million futures never fit in them; what
-growth remains is partly the hardware all the same (a million-entry set
-has a table far larger than the caches, and TLB misses). The default run takes 1 to 2.5 minutes on a
-2-core machine; the total time is printed. Only the standard library is
+memory written first), as a million futures never fit in them. Even so,
+the hardware makes any pass over a million objects dearer per object than
+over ten thousand (cache and TLB misses: a million futures take hundreds
+of megabytes). So the floor is measured too: a bare set() of the same
+futures, which both functions build first. It is a yardstick, not a
+comparison (no ratio), and a table after the main one shows the growth
+from 10k to 1M of wait(), as_completed() and the floor: an algorithm
+linear in n grows no faster than the floor. The default run takes 1 to
+2.5 minutes on a 2-core machine; the total time is printed. Only the standard library is
 needed; --chart uses matplotlib when it is importable and is skipped (with
 a note) when it is not.
 """
@@ -264,6 +269,17 @@ def as_completed_finished(impl, n):
     return watch.seconds * 1e9 / n
 
 
+def set_floor(impl, n):
+    """set() over the same n finished futures: the least work any wait()
+    or as_completed() does (both first drop duplicates from their input),
+    so the floor their per-future cost stands on at each size."""
+    futures = finished_futures(impl, n)
+    evict_caches()
+    with Stopwatch() as watch:
+        set(futures)
+    return watch.seconds * 1e9 / n
+
+
 def wait_pending(impl, n):
     """wait() on n pending futures while the pool completes them: from
     opening the gate to wait() returning."""
@@ -321,12 +337,14 @@ def map_buffersize_peak_memory(impl, n):
     return memory["peak"] / 1e6
 
 
-Metric = collections.namedtuple("Metric", "name title function n unit better rounds fixture")
+Metric = collections.namedtuple("Metric", "name title function n unit better rounds fixture compared")
 
 
-def _metric(name, title, function, n, unit, better, rounds=None, fixture=None):
+def _metric(name, title, function, n, unit, better, rounds=None, fixture=None, compared=True):
+    """compared=False: a yardstick, measured on both sides but given no
+    ratio (it does not measure the implementations)."""
     assert better in ("higher", "lower")
-    return Metric(name, title, function, n, unit, better, rounds, fixture)
+    return Metric(name, title, function, n, unit, better, rounds, fixture, compared)
 
 
 # The registry, in running order. Metrics sharing a fixture are adjacent
@@ -354,6 +372,12 @@ METRICS = [
             100_000, "ns/future", "lower", fixture="finished"),
     _metric("as_completed_finished_1M", "as_completed(), finished futures", as_completed_finished,
             1_000_000, "ns/future", "lower", rounds=3, fixture="finished"),
+    _metric("set_floor_10k", "set(), finished futures (the floor)", set_floor,
+            10_000, "ns/future", "lower", fixture="finished", compared=False),
+    _metric("set_floor_100k", "set(), finished futures (the floor)", set_floor,
+            100_000, "ns/future", "lower", fixture="finished", compared=False),
+    _metric("set_floor_1M", "set(), finished futures (the floor)", set_floor,
+            1_000_000, "ns/future", "lower", rounds=3, fixture="finished", compared=False),
     _metric("wait_pending", "wait(), pending futures completed by the pool", wait_pending,
             20_000, "ns/future", "lower"),
     _metric("as_completed_pending", "as_completed(), pending futures completed by the pool",
@@ -388,7 +412,7 @@ def measure(metric, baseline, candidate, n, rounds):
         got = {impl: sample(metric, impl, n) for impl in order}
         for impl in order:
             samples[impl].append(got[impl])
-        if got[baseline] is not None and got[candidate] is not None:
+        if metric.compared and got[baseline] is not None and got[candidate] is not None:
             ratio = got[candidate] / got[baseline]
             ratios.append(ratio if metric.better == "higher" else 1 / ratio)
 
@@ -402,6 +426,7 @@ def measure(metric, baseline, candidate, n, rounds):
         "n": n,
         "unit": metric.unit,
         "better": metric.better,
+        "compared": metric.compared,
         "rounds": rounds,
         "baseline": median(samples[baseline]),
         "candidate": median(samples[candidate]),
@@ -452,8 +477,47 @@ def table_rows(results, labels):
     for r in results:
         rows.append(("%s, n=%s (%s)" % (r["title"], size_label(r["n"]), r["unit"]),
                      human(r["baseline"], r["unit"]), human(r["candidate"], r["unit"]),
-                     "n/a" if r["ratio"] is None else "%.2fx" % r["ratio"]))
+                     ratio_label(r)))
     return rows
+
+
+def ratio_label(result):
+    if not result["compared"]:
+        return "-"
+    return "n/a" if result["ratio"] is None else "%.2fx" % result["ratio"]
+
+
+SCALING_ROWS = (("wait_finished", "wait()"), ("as_completed_finished", "as_completed()"),
+                ("set_floor", "set() (the floor)"))
+
+
+def scaling(results):
+    """The candidate's ns per finished future at each size (10k, 100k, 1M
+    unless --quick), for wait(), as_completed() and the floor, with the
+    growth from the smallest size to the largest:
+    {"sizes": [n, ...], prefix: {"ns": [...], "growth": last/first}}.
+    Empty unless all of those metrics ran."""
+    table = {}
+    for prefix, _ in SCALING_ROWS:
+        runs = sorted((r for r in results if r["name"].startswith(prefix + "_")), key=lambda r: r["n"])
+        if len(runs) < 2:
+            return {}
+        table["sizes"] = [r["n"] for r in runs]
+        ns = [r["candidate"] for r in runs]
+        table[prefix] = {"ns": ns, "growth": ns[-1] / ns[0]}
+    return table
+
+
+def scaling_table(table, label):
+    sizes = [size_label(n) for n in table["sizes"]]
+    cell = " %7s" * len(sizes)
+    lines = ["%s, ns per finished future as n grows (cold caches):" % label,
+             ("%-18s" + cell + "  %s") % tuple([""] + sizes + ["%s/%s" % (sizes[-1], sizes[0])])]
+    for prefix, title in SCALING_ROWS:
+        row = table[prefix]
+        lines.append(("%-18s" + cell + "  %5.2fx") % tuple(
+            [title] + ["%.0f" % ns for ns in row["ns"]] + [row["growth"]]))
+    return "\n".join(lines)
 
 
 def terminal_table(results, labels):
@@ -543,6 +607,10 @@ def main(argv=None):
     print()
     print(terminal_table(results, labels))
     print("\nratio > 1: %s is better (faster, or smaller). Total time %.1fs." % (labels[1], total))
+    growth = scaling(results)
+    if growth:
+        print()
+        print(scaling_table(growth, labels[1]))
 
     if args.json:
         document = {
@@ -556,6 +624,7 @@ def main(argv=None):
             "buffersize": BUFFERSIZE,
             "total_seconds": total,
             "metrics": results,
+            "scaling": growth,
         }
         pathlib.Path(args.json).write_text(json.dumps(document, indent=1), encoding="utf-8")
     if args.markdown:

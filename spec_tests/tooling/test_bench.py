@@ -26,6 +26,9 @@ EXPECTED_METRICS = [
     "as_completed_finished_10k",
     "as_completed_finished_100k",
     "as_completed_finished_1M",
+    "set_floor_10k",
+    "set_floor_100k",
+    "set_floor_1M",
     "wait_pending",
     "as_completed_pending",
     "round_trip_latency",
@@ -35,6 +38,8 @@ EXPECTED_METRICS = [
 ]
 BUFFERSIZE_METRICS = {"map_buffersize", "map_buffersize_peak_memory_100k",
                       "map_buffersize_peak_memory_1M"}
+# Yardsticks: measured on both sides, never compared.
+FLOOR_METRICS = {"set_floor_10k", "set_floor_100k", "set_floor_1M"}
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +79,11 @@ def test_a_metric_has_values_a_positive_ratio_and_its_samples(quick_run, name):
     assert metric["candidate"] > 0  # the reference supports everything
     for side in ("baseline", "candidate"):
         assert len(metric["samples"][side]) == metric["rounds"]
+    assert metric["compared"] is (name not in FLOOR_METRICS)
     stdlib_lacks_it = name in BUFFERSIZE_METRICS and sys.version_info < (3, 14)
-    if stdlib_lacks_it:
+    if not metric["compared"]:
+        assert metric["baseline"] > 0 and metric["ratio"] is None
+    elif stdlib_lacks_it:
         assert metric["baseline"] is None and metric["ratio"] is None
         assert metric["samples"]["baseline"] == [None] * metric["rounds"]
     else:
@@ -97,3 +105,17 @@ def test_the_markdown_table_has_a_row_per_metric(quick_run):
     lines = markdown.splitlines()
     assert lines[:2] == ["| metric | stdlib | reference | ratio |", "|---|---:|---:|---:|"]
     assert len(lines) == 2 + len(document["metrics"])
+
+
+def test_the_growth_with_n_is_reported_beside_the_floor(quick_run):
+    document, output, _ = quick_run
+    scaling = document["scaling"]
+    assert scaling["sizes"] == [100, 1000, 10000]  # 10k, 100k, 1M divided by --quick's 100
+    by_name = {metric["name"]: metric for metric in document["metrics"]}
+    for prefix, size_names in [("wait_finished", ("10k", "100k", "1M")),
+                               ("as_completed_finished", ("10k", "100k", "1M")),
+                               ("set_floor", ("10k", "100k", "1M"))]:
+        ns = [by_name["%s_%s" % (prefix, size)]["candidate"] for size in size_names]
+        assert scaling[prefix] == {"ns": ns, "growth": ns[-1] / ns[0]}
+    assert "ns per finished future as n grows" in output
+    assert any(line.startswith("set() (the floor)") for line in output.splitlines())
