@@ -37,10 +37,11 @@ of megabytes). So the floor is measured too: a bare set() of the same
 futures, which both functions build first. It is a yardstick, not a
 comparison (no ratio), and a table after the main one shows the growth
 from 10k to 1M of wait(), as_completed() and the floor: an algorithm
-linear in n grows no faster than the floor. The default run takes 1 to
-2.5 minutes on a 2-core machine; the total time is printed. Only the standard library is
-needed; --chart uses matplotlib when it is importable and is skipped (with
-a note) when it is not.
+linear in n grows no faster than the floor.
+
+The default run takes 1 to 2.5 minutes on a 2-core machine; the total time
+is printed. Only the standard library is needed; --chart uses matplotlib
+when it is importable and is skipped (with a note) when it is not.
 """
 
 import argparse
