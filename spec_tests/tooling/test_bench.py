@@ -119,3 +119,20 @@ def test_the_growth_with_n_is_reported_beside_the_floor(quick_run):
         assert scaling[prefix] == {"ns": ns, "growth": ns[-1] / ns[0]}
     assert "ns per finished future as n grows" in output
     assert any(line.startswith("set() (the floor)") for line in output.splitlines())
+
+
+def test_the_chart_is_drawn_or_skipped_with_a_note(tmp_path):
+    """--chart needs matplotlib, which is never a dependency: with it a file
+    is written, without it the run still succeeds and says why not."""
+    path = tmp_path / "ratios.svg"
+    completed = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--only", "future_creation", "--chart", str(path)],
+        capture_output=True, text=True, timeout=120, cwd=str(ROOT), stdin=subprocess.DEVNULL)
+    assert completed.returncode == 0, completed.stderr
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "matplotlib is not installed; no chart written" in completed.stderr
+        assert not path.exists()
+    else:
+        assert path.stat().st_size > 0
