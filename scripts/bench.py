@@ -338,6 +338,13 @@ def map_buffersize_peak_memory(impl, n):
     return memory["peak"] / 1e6
 
 
+def size_label(n):
+    for factor, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if n >= factor and n % factor == 0:
+            return "%d%s" % (n // factor, suffix)
+    return str(n)
+
+
 Metric = collections.namedtuple("Metric", "name title function n unit better rounds fixture compared")
 
 
@@ -346,6 +353,14 @@ def _metric(name, title, function, n, unit, better, rounds=None, fixture=None, c
     ratio (it does not measure the implementations)."""
     assert better in ("higher", "lower")
     return Metric(name, title, function, n, unit, better, rounds, fixture, compared)
+
+
+def _at_each_size(name, title, function, compared=True):
+    """The metric over 10k, 100k and 1M of the shared finished futures
+    (the million in 3 rounds only: it takes seconds per round)."""
+    return [_metric("%s_%s" % (name, size_label(n)), title, function, n, "ns/future", "lower",
+                    rounds=3 if n == 1_000_000 else None, fixture="finished", compared=compared)
+            for n in (10_000, 100_000, 1_000_000)]
 
 
 # The registry, in running order. Metrics sharing a fixture are adjacent
@@ -361,24 +376,9 @@ METRICS = [
     _metric("future_creation", "Future() creation", future_creation, 100_000, "ns/future", "lower"),
     _metric("pending_future_memory", "memory per pending Future", pending_future_memory,
             10_000, "bytes/future", "lower"),
-    _metric("wait_finished_10k", "wait(), finished futures", wait_finished,
-            10_000, "ns/future", "lower", fixture="finished"),
-    _metric("wait_finished_100k", "wait(), finished futures", wait_finished,
-            100_000, "ns/future", "lower", fixture="finished"),
-    _metric("wait_finished_1M", "wait(), finished futures", wait_finished,
-            1_000_000, "ns/future", "lower", rounds=3, fixture="finished"),
-    _metric("as_completed_finished_10k", "as_completed(), finished futures", as_completed_finished,
-            10_000, "ns/future", "lower", fixture="finished"),
-    _metric("as_completed_finished_100k", "as_completed(), finished futures", as_completed_finished,
-            100_000, "ns/future", "lower", fixture="finished"),
-    _metric("as_completed_finished_1M", "as_completed(), finished futures", as_completed_finished,
-            1_000_000, "ns/future", "lower", rounds=3, fixture="finished"),
-    _metric("set_floor_10k", "set(), finished futures (the floor)", set_floor,
-            10_000, "ns/future", "lower", fixture="finished", compared=False),
-    _metric("set_floor_100k", "set(), finished futures (the floor)", set_floor,
-            100_000, "ns/future", "lower", fixture="finished", compared=False),
-    _metric("set_floor_1M", "set(), finished futures (the floor)", set_floor,
-            1_000_000, "ns/future", "lower", rounds=3, fixture="finished", compared=False),
+    *_at_each_size("wait_finished", "wait(), finished futures", wait_finished),
+    *_at_each_size("as_completed_finished", "as_completed(), finished futures", as_completed_finished),
+    *_at_each_size("set_floor", "set(), finished futures (the floor)", set_floor, compared=False),
     _metric("wait_pending", "wait(), pending futures completed by the pool", wait_pending,
             20_000, "ns/future", "lower"),
     _metric("as_completed_pending", "as_completed(), pending futures completed by the pool",
@@ -463,13 +463,6 @@ def human(value, unit):
     if value >= 10:
         return "%.1f" % value
     return "%.2f" % value
-
-
-def size_label(n):
-    for factor, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if n >= factor and n % factor == 0:
-            return "%d%s" % (n // factor, suffix)
-    return str(n)
 
 
 def table_rows(results, labels):
