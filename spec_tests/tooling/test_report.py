@@ -1,38 +1,56 @@
-"""scripts/report.py, the cross-version conformance report, on recorded
+"""scripts/report.py, the cross-interpreter conformance report, on recorded
 results (spec_tests/tooling/data/report/): how a cell is decided, what
-changed between versions, and the terminal, Markdown, HTML and JSON
-renderings. Nothing here runs the suite."""
+changed, which rows differ, the terminal, --diff, Markdown, HTML and JSON
+renderings, and the run's parts that need no suite run (venv steps, order,
+the command line, the progress plugin and board). Nothing here runs the suite."""
 
 import html
+import io
 import json
 import pathlib
 import re
+import subprocess
+import sys
 
 import pytest
 
-from scripts import report
+from scripts import pythons, report
+from scripts.report_parts import changes, discovery, matrix as matrix_part, progress, running, words
+from scripts.report_parts.html import render_html
+from scripts.report_parts.markdown import render_markdown
+from scripts.report_parts.spec import github_anchor, spec_layout, upstream_links
+from scripts.report_parts.statuses import CSS_CLASSES, FAILS as F, HOLDS as H, NA as N, NOT_RUN as X, OLD as O
+from scripts.report_parts.statuses import STATUSES
+from scripts.report_parts.text import render_diff, render_text
 
 DATA = pathlib.Path(__file__).resolve().parent / "data" / "report"
 SPEC = DATA / "spec.md"
 RESULTS = DATA / "results"
-H, O, F, N = report.HOLDS, report.OLD, report.FAILS, report.NA
+NAMES = ["3.7", "3.8", "3.9", "3.10", "pypy3.9"]
 
-# clause -> one (stdlib, reference) pair per version 3.8, 3.9, 3.10
+# clause -> one (stdlib, reference) pair per interpreter of NAMES
 EXPECTED_CELLS = {
-    "Future/pending": [(H, H), (H, H), (H, H)],
-    "Future/repr": [(H, H), (H, F), (F, H)],
-    "wait/duplicates": [(O, H), (H, H), (H, H)],
-    "Executor.submit/fn-positional-only": [(O, H), (H, H), (H, F)],
-    "Executor.map/buffersize": [(O, H), (O, H), (F, H)],
-    "ThreadPoolExecutor/fork-from-worker": [(N, N), (H, H), (H, H)],
-    "TimeoutError/builtin": [(N, N), (N, N), (N, N)],
-    "Gone/clause": [(H, H), (N, N), (N, N)],
+    "Future/pending": [(H, X), (H, H), (H, H), (H, H), (H, H)],
+    "Future/repr": [(H, X), (H, H), (H, F), (F, H), (F, F)],
+    "wait/duplicates": [(O, X), (O, H), (H, H), (H, H), (H, H)],
+    "Executor.submit/fn-positional-only": [(O, X), (O, H), (H, H), (H, F), (H, H)],
+    "Executor.map/buffersize": [(O, X), (O, H), (O, H), (F, H), (O, H)],
+    "ThreadPoolExecutor/fork-from-worker": [(H, X), (N, N), (H, H), (H, H), (H, H)],
+    "TimeoutError/builtin": [(N, X), (N, N), (N, N), (N, N), (N, N)],
+    "Gone/clause": [(H, X), (H, H), (N, N), (N, N), (N, N)],
 }
+FUTURE_DOCS = "https://docs.python.org/3/library/concurrent.futures.html#future-objects"
+DIFFERING = ["Future/repr", "wait/duplicates", "Executor.submit/fn-positional-only", "Executor.map/buffersize",
+             "ThreadPoolExecutor/fork-from-worker", "Gone/clause"]
+
+
+def load_documents(directory):
+    return report.load_results(directory)
 
 
 @pytest.fixture(scope="module")
 def matrix():
-    return report.aggregate(SPEC.read_text(encoding="utf-8"), report.load_results(RESULTS))
+    return matrix_part.aggregate(SPEC.read_text(encoding="utf-8"), load_documents(RESULTS))
 
 
 def _record(outcome, clauses=("A/x",), predated=()):
@@ -58,62 +76,113 @@ def _record(outcome, clauses=("A/x",), predated=()):
                  id="xfailed-for-another-clause-and-passed"),
 ])
 def test_a_cell_follows_the_outcomes_of_the_clause_tests(records, status):
-    assert report.cell_status("A/x", records) == status
+    assert matrix_part.cell_status("A/x", records) == status
 
 
 def test_the_matrix_cell_by_cell(matrix):
-    versions = [python["version"] for python in matrix["pythons"]]
-    assert versions == ["3.8", "3.9", "3.10"]
+    assert matrix_part.names(matrix) == NAMES
     assert matrix["implementations"] == ["stdlib", "reference"]
-    got = {row["id"]: [(row["cells"][v]["stdlib"], row["cells"][v]["reference"]) for v in versions]
+    got = {row["id"]: [(row["cells"][name]["stdlib"], row["cells"][name]["reference"]) for name in NAMES]
            for row in matrix["rows"]}
     assert got == EXPECTED_CELLS
-    assert matrix["fails"] == 4
+    assert matrix["fails"] == 6
+
+
+def test_interpreters_are_named_from_the_document():
+    assert matrix_part.document_name({"python": "3.9.16", "implementation": "PyPy"}) == "pypy3.9"
+    assert matrix_part.document_name({"python": "3.9.18"}) == "3.9"  # old documents: CPython
+
+
+def test_not_run_says_why_in_the_legend(matrix):
+    assert matrix["legend"][X] == "the implementation was not run on that interpreter: needs Python 3.8+"
+    assert {python["name"]: python["not_run"] for python in matrix["pythons"]}["3.7"] == {
+        "reference": "not run: needs Python 3.8+"}
+
+
+def test_rows_that_differ_somewhere(matrix):
+    assert [row["id"] for row in matrix["rows"] if row["differs"]] == DIFFERING
+    rows = {row["id"]: row for row in matrix["rows"]}
+    assert rows["Future/pending"]["differs"] == []  # "not run" on 3.7 is no difference
+    assert rows["wait/duplicates"]["differs"] == ["stdlib"]
+    assert (matrix["differing"], matrix["same_everywhere"], matrix["holds_everywhere"]) == (6, 2, 1)
 
 
 def test_rows_keep_spec_order_and_stale_clauses_come_last(matrix):
     assert [row["id"] for row in matrix["rows"]] == list(EXPECTED_CELLS)
     stale = matrix["rows"][-1]
-    assert (stale["section"], stale["anchor"], stale["kind"]) == (report.STALE_SECTION, None, None)
+    assert (stale["section"], stale["anchor"], stale["kind"]) == (matrix_part.STALE_SECTION, None, None)
 
 
-def test_rows_carry_section_anchor_and_since(matrix):
-    row = {row["id"]: row for row in matrix["rows"]}["wait/duplicates"]
-    assert (row["section"], row["anchor"], row["kind"], row["since"]) == (
-        "Waiting: `wait()`", "waitduplicates", "observed", "3.9")
+def test_rows_carry_the_spec_fields(matrix):
+    rows = {row["id"]: row for row in matrix["rows"]}
+    row = rows["wait/duplicates"]
+    assert (row["section"], row["anchor"], row["kind"], row["since"], row["before"], row["upstream"]) == (
+        "Waiting: `wait()`", "waitduplicates", "observed", "3.9", "waits until the timeout.",
+        ["bpo-20369", "gh-88110"])
+    assert row["text"] == "A future given twice counts once."  # the fields are not prose
+    assert rows["Future/repr"]["cpython_only"] == "repr"
 
 
-def test_what_changed_is_derived_from_the_stdlib_cells(matrix):
-    steps = {change["version"]: (change["previous"], [(s["id"], s["from"], s["to"]) for s in change["clauses"]])
+def test_upstream_links():
+    assert upstream_links(["bpo-32672", "gh-88110", "other-1"]) == [
+        ("bpo-32672", "https://bugs.python.org/issue32672"),
+        ("gh-88110", "https://github.com/python/cpython/issues/88110"), ("other-1", None)]
+
+
+def test_what_changed_steps_cpythons_and_compares_each_pypy(matrix):
+    steps = {(change["previous"], change["name"], change["kind"]): [(s["id"], s["from"], s["to"])
+                                                                    for s in change["clauses"]]
              for change in matrix["changes"]}
     assert steps == {
-        "3.9": ("3.8", [("wait/duplicates", O, H), ("Executor.submit/fn-positional-only", O, H),
-                        ("ThreadPoolExecutor/fork-from-worker", N, H), ("Gone/clause", H, N)]),
-        "3.10": ("3.9", [("Future/repr", H, F), ("Executor.map/buffersize", O, F)]),
+        ("3.7", "3.8", "step"): [("ThreadPoolExecutor/fork-from-worker", H, N)],
+        ("3.8", "3.9", "step"): [("wait/duplicates", O, H), ("Executor.submit/fn-positional-only", O, H),
+                                 ("ThreadPoolExecutor/fork-from-worker", N, H), ("Gone/clause", H, N)],
+        ("3.9", "3.10", "step"): [("Future/repr", H, F), ("Executor.map/buffersize", O, F)],
+        ("3.9", "pypy3.9", "pypy"): [("Future/repr", H, F)],
     }
 
 
 def test_what_changed_needs_the_stdlib(matrix):
-    assert report.what_changed(dict(matrix, implementations=["reference"])) == []
+    assert changes.what_changed(dict(matrix, implementations=["reference"])) == []
+
+
+def test_a_change_in_words(matrix):
+    row = words.row_by_id(matrix)["wait/duplicates"]
+    assert words.change_line(row, "3.8", O, "3.9", H) == (
+        "3.8 (old): waits until the timeout.  \u2192  3.9 (holds): A future given twice counts once.")
+    assert words.links(row)[-1] == ("docs", row["docs"])
+
+
+def test_differences_between_two_interpreters(matrix):
+    found = [(row["id"], impls) for row, impls in changes.differences(matrix, "3.7", "3.9")]
+    assert found == [("wait/duplicates", ["stdlib"]), ("Executor.submit/fn-positional-only", ["stdlib"]),
+                     ("Gone/clause", ["stdlib"])]  # reference: not run on 3.7, not compared
 
 
 def test_pythons_and_run_problems(matrix):
-    pythons = {python["version"]: python for python in matrix["pythons"]}
-    assert [python["python"] for python in matrix["pythons"]] == ["3.8.18", "3.9.18", "3.10.13"]
-    assert pythons["3.8"]["summary"] == "13 passed, 2 skipped, 4 xfailed (pytest exit 0)"
-    assert pythons["3.10"]["interpreter"] is None  # a bare --spec-results document
-    # 3.9's exit status 1 is explained by its failures; 3.10 has no "run" entry
-    assert report.run_problems(matrix) == [
-        "3.9.18: spec_tests/tooling/test_report.py::test_broken failed (outside the matrix)",
-    ]
-    assert report.exit_status(matrix) == 1
+    pythons_ = {python["name"]: python for python in matrix["pythons"]}
+    assert [python["label"] for python in matrix["pythons"]] == ["3.7.16", "3.8.18", "3.9.18", "3.10.13",
+                                                                "PyPy 3.9.16"]
+    assert pythons_["3.8"]["summary"] == "13 passed, 2 skipped, 4 xfailed (pytest exit 0)"
+    assert pythons_["3.10"]["interpreter"] is None  # a bare --spec-results document
+    assert changes.run_problems(matrix) == [
+        "3.9.18: spec_tests/tooling/test_report.py::test_broken failed (outside the matrix)"]
+    assert changes.exit_status(matrix) == 1
 
 
 def test_an_unexplained_exit_status_or_a_run_error_is_a_problem(matrix):
-    broken = [dict(matrix["pythons"][0], pytest_exit=2),
-              dict(matrix["pythons"][1], error="timed out after 1800 s", other_failures=[])]
-    assert report.run_problems(dict(matrix, pythons=broken)) == [
+    broken = [dict(matrix["pythons"][1], pytest_exit=2),
+              dict(matrix["pythons"][2], error="timed out after 1800 s", other_failures=[])]
+    assert changes.run_problems(dict(matrix, pythons=broken)) == [
         "3.8.18: pytest exited with status 2", "3.9.18: timed out after 1800 s"]
+
+
+def test_evidence_keeps_outcomes_and_messages(matrix):
+    evidence = matrix["evidence"]
+    index = [test[0] for test in evidence["tests"]].index("spec_tests/test_future.py::test_repr[stdlib]")
+    assert evidence["outcomes"]["3.10"][index] == "failed"
+    assert evidence["messages"]["3.10"][str(index)].startswith("AssertionError: assert '<Future at 0x7f")
+    assert all(test[2] for test in evidence["tests"])  # tests naming no clause are left out
 
 
 @pytest.mark.parametrize("titles, anchors", [
@@ -125,65 +194,96 @@ def test_an_unexplained_exit_status_or_a_run_error_is_a_problem(matrix):
 ])
 def test_anchors_are_github_style(titles, anchors):
     seen = {}
-    assert [report.github_anchor(title, seen) for title in titles] == anchors
+    assert [github_anchor(title, seen) for title in titles] == anchors
 
 
 def test_the_layout_ignores_fenced_code():
     text = "## One\n```\n## Not a heading\n### `Fake/clause`\n```\n### `Real/clause`\n"
-    assert report.spec_layout(text) == {"Real/clause": ("One", "realclause")}
+    assert spec_layout(text) == {"Real/clause": ("One", "realclause")}
 
 
-def test_the_terminal_table(matrix):
-    text = report.render_text(matrix, colour=False, width=120)
+def test_the_terminal_table_shows_the_differing_rows(matrix):
+    text = render_text(matrix, colour=False, width=160)
     lines = text.splitlines()
-    assert lines[0].split() == ["clause", "3.8", "3.9", "3.10"]
-    assert "Executor.submit" in lines
-    assert re.search(r"^  /fn-positional-only +S:ol R:ok  S:ok R:ok  S:ok R:XX$", text, re.M)
-    assert re.search(r"^  /fork-from-worker +S:-- R:--  S:ok R:ok  S:ok R:ok$", text, re.M)
-    assert "  3.10: Executor.map/buffersize  old -> FAILS" in lines
+    assert lines[0].split() == ["clause"] + NAMES
+    assert "Executor.submit" in lines and "  /pending" not in text
+    assert re.search(r"^  /fn-positional-only +S:ol R:nr  S:ol R:ok  S:ok R:ok  S:ok R:XX  S:ok R:ok$", text, re.M)
+    assert re.search(r"^  /fork-from-worker +S:ok R:nr  S:-- R:--  S:ok R:ok", text, re.M)
+    assert "(6 of 8 clauses shown: those that differ somewhere; 2 read the same everywhere, " \
+           "--all shows them)" in lines
+    assert "  3.9 -> 3.10: Executor.map/buffersize  old -> FAILS" in lines
+    assert "  pypy3.9 vs 3.9: Future/repr  holds -> FAILS" in lines
+    assert "      3.8 (old): waits until the timeout.  \u2192  3.9 (holds): A future given twice counts once." in lines
     assert "  Future/repr on 3.10 (stdlib)" in lines
     assert "\x1b[" not in text
 
 
+def test_the_terminal_table_shows_all_rows_on_request(matrix):
+    text = render_text(matrix, colour=False, width=160, all_rows=True)
+    assert "  /pending" in text and "clauses shown" not in text
+
+
 def test_the_terminal_table_fits_and_colours(matrix):
-    text = report.render_text(matrix, colour=True, width=53)
+    text = render_text(matrix, colour=True, width=75, all_rows=True)
     assert "\x1b[1;31mXX\x1b[0m" in text and "\x1b[32mok\x1b[0m" in text
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
     rows = [line for line in plain.splitlines() if "S:" in line and "R:" in line]
-    assert len(rows) == len(EXPECTED_CELLS) and all(len(line) <= 53 for line in rows)
+    assert len(rows) == len(EXPECTED_CELLS) and all(len(line) <= 75 for line in rows)
     assert "  /fn-positional-..." in plain  # clipped to fit
 
 
-def test_markdown_tables_have_one_cell_per_version(matrix):
-    markdown = report.render_markdown(matrix, spec_href="../SPEC.md")
-    table_lines = [line for line in markdown.splitlines() if line.startswith("| ") or line.startswith("|-")]
-    matrix_lines = [line for line in table_lines if line.count("|") == 6]
+def test_diff_prints_only_what_differs_in_words(matrix):
+    text = render_diff(matrix, "3.8", "3.10")
+    assert text.splitlines()[0] == "6 clause(s) differ between 3.8 and 3.10:"
+    assert "wait/duplicates [stdlib]  old -> holds" in text
+    assert "  3.8 (old): waits until the timeout.  \u2192  3.10 (holds): A future given twice counts once." in text
+    assert "  bpo-20369: https://bugs.python.org/issue20369" in text
+    assert "Future/pending" not in text
+
+
+def test_markdown_tables_have_one_cell_per_interpreter(matrix):
+    markdown = render_markdown(matrix, spec_href="../SPEC.md")
+    matrix_lines = [line for line in markdown.splitlines() if line.startswith("|") and line.count("|") == 8]
     assert len(matrix_lines) == 4 * 2 + len(EXPECTED_CELLS)  # 4 sections: header + separator each
-    assert matrix_lines[:2] == ["| clause | since | 3.8 | 3.9 | 3.10 |", "|---|---|---|---|---|"]
+    assert matrix_lines[:2] == ["| clause | since | 3.7 | 3.8 | 3.9 | 3.10 | pypy3.9 |", "|---|---|---|---|---|---|---|"]
     assert ("| [`Executor.map/buffersize`](../SPEC.md#executormapbuffersize) | 3.14 "
-            "| S:ol R:ok | S:ol R:ok | S:XX R:ok |") in matrix_lines
-    assert "| `Gone/clause` |  | S:ok R:ok | S:-- R:-- | S:-- R:-- |" in matrix_lines
-    assert "- **3.10** (from 3.9): `Future/repr` holds → FAILS, `Executor.map/buffersize` old → FAILS" in markdown
+            "| S:ol R:nr | S:ol R:ok | S:ol R:ok | S:XX R:ok | S:ol R:ok |") in matrix_lines
+    assert "| `Gone/clause` |  | S:ok R:nr | S:ok R:ok | S:-- R:-- | S:-- R:-- | S:-- R:-- |" in matrix_lines
+    assert ("- **3.10 (from 3.9)**: `Future/repr` holds → FAILS: 3.9 (holds): The repr shows the state.  "
+            "\u2192  3.10 (FAILS): fails the clause's tests. ([docs](%s))" % FUTURE_DOCS) in markdown
+    assert "- **pypy3.9 vs 3.9**: `Future/repr` holds → FAILS" in markdown
 
 
-def test_the_html_page_is_self_contained_and_links_the_spec(matrix):
-    page = report.render_html(matrix, spec_href="../SPEC.md")
-    for row in matrix["rows"][:-1]:
-        assert 'href="../SPEC.md#%s"' % row["anchor"] in page
+def test_the_html_page_is_self_contained_and_opens_with_the_changes(matrix):
+    page = render_html(matrix, spec_href="../SPEC.md")
     assert 'href="../SPEC.md#threadpoolexecutorfork-from-worker"' in page
-    assert not re.search(r"https?:", page)
-    assert not re.search(r"<script|<link|<img|<iframe|src=|url\(|@import", page, re.I)
-    assert "<style>" in page
-    for micro in ("3.8.18", "3.9.18", "3.10.13"):
+    assert not re.search(r"<script[^>]* src|<link(?! rel=\"icon\" href=\"data:,\")|<img|<iframe|src=|url\(|@import",
+                         page, re.I)
+    assert page.index('id="what-changed"') < page.index('id="summary"') < page.index('id="matrix"')
+    assert "5 interpreters (3.7, 3.8, 3.9, 3.10, pypy3.9); 8 clauses (1 hold everywhere, " \
+           "6 differ somewhere); 77 test runs." in page
+    assert '<a href="https://bugs.python.org/issue20369">bpo-20369</a>' in page
+    assert "3.8 (old): waits until the timeout." in page
+    for micro in ("3.7.16", "3.8.18", "3.9.18", "3.10.13", "3.9.16"):
         assert micro in page
-    assert '<span class="st fails" title="stdlib: FAILS">S FAILS</span>' in page
-    assert '<span class="st old" title="stdlib: old">S old</span>' in page
-    assert 'id="what-changed"' in page
-    assert ('<a href="#Executor.map/buffersize"><code>Executor.map/buffersize</code></a>: '
-            '<span class="st old">old</span> &rarr; <span class="st fails">FAILS</span>') in page
-    for status in report.STATUSES:
-        assert html.escape(report.DESCRIPTIONS[status]) in page
-        assert '<dt><span class="st %s">%s</span></dt>' % (report.CSS_CLASSES[status], status) in page
+    assert '<span class="st fails" title="stdlib: FAILS" data-impl="stdlib">\u2717</span>' in page
+    assert 'data-differs="stdlib reference"' in page
+    for status in STATUSES:  # each its own glyph and words in the legend
+        assert '<span class="st %s" title="%s">' % (CSS_CLASSES[status], html.escape(status)) in page
+        assert html.escape(matrix["legend"][status]) in page
+
+
+def test_the_html_page_without_javascript_shows_every_row(matrix):
+    page = render_html(matrix)
+    assert page.count('<tr class="clause"') == len(matrix["rows"])
+    assert re.search(r'<tr class="clause"[^>]* hidden', page) is None
+    assert '<form id="controls" hidden>' in page  # the controls appear with the script
+
+
+def test_the_evidence_data_cannot_close_its_script(matrix):
+    message_matrix = dict(matrix, evidence=dict(matrix["evidence"], messages={"3.8": {"0": "</script><b>"}}))
+    page = render_html(message_matrix)
+    assert "<\\/script><b>" in page and page.count("</script>") == 2
 
 
 def test_main_renders_saved_results_without_running(tmp_path, capsys):
@@ -195,22 +295,95 @@ def test_main_renders_saved_results_without_running(tmp_path, capsys):
     assert "S:ol R:ok" in capsys.readouterr().out
     saved = json.loads(outputs["json"].read_text(encoding="utf-8"))
     assert {row["id"]: row["cells"]["3.10"]["stdlib"] for row in saved["rows"]}["Future/repr"] == F
+    assert saved["differing"] == len([row for row in saved["rows"] if row["differs"]])
     links = [re.search(r'href="([^"#]+)#futurepending"', outputs["html"].read_text(encoding="utf-8")),
              re.search(r"\]\(([^)#]+)#futurepending\)", outputs["md"].read_text(encoding="utf-8"))]
     for link in links:  # relative to the page, pointing at the spec it was made from
         assert (outputs["html"].parent / link.group(1)).resolve() == SPEC.resolve()
 
 
-def test_main_restricted_to_a_clean_version_exits_zero(tmp_path, capsys):
+def test_main_restricted_to_a_clean_interpreter_exits_zero(tmp_path, capsys):
     status = report.main(["--from-results", str(RESULTS), "--spec", str(SPEC), "--versions", "3.8",
-                          "--html", "", "--json", str(tmp_path / "report.json")])
+                          "--html", "", "--json", str(tmp_path / "report.json"), "--all"])
     assert status == 0
     assert capsys.readouterr().out.splitlines()[0].split() == ["clause", "3.8"]
-    assert [python["version"] for python in json.loads((tmp_path / "report.json").read_text())["pythons"]] == ["3.8"]
+    assert matrix_part.names(json.loads((tmp_path / "report.json").read_text())) == ["3.8"]
+
+
+def test_main_diff(capsys):
+    status = report.main(["--from-results", str(RESULTS), "--spec", str(SPEC), "--html", "", "--json", "",
+                          "--diff", "3.9", "pypy3.9"])
+    assert status == 1
+    assert capsys.readouterr().out.startswith("1 clause(s) differ between 3.9 and pypy3.9:\n\nFuture/repr [stdlib]")
+    with pytest.raises(SystemExit, match="no results for 3.13"):
+        report.main(["--from-results", str(RESULTS), "--spec", str(SPEC), "--html", "", "--json", "",
+                     "--diff", "3.9", "3.13"])
 
 
 def test_versions_option():
-    assert report.parse_versions("3.9, 3.12") == {(3, 9), (3, 12)}
-    assert report.parse_versions(None) is None
+    assert discovery.parse_versions("3.9, 3.12,pypy3.9") == {"3.9", "3.12", "pypy3.9"}
+    assert discovery.parse_versions(None) is None
     with pytest.raises(SystemExit):
-        report.parse_versions("three")
+        discovery.parse_versions("three")
+
+
+def _interpreter(name, implementation, version):
+    return pythons.Interpreter(name, implementation, version, "/opt/fake/" + name)
+
+
+def test_runs_go_longest_first():
+    found = [_interpreter("3.6", "CPython", (3, 6, 15)), _interpreter("3.13", "CPython", (3, 13, 0)),
+             _interpreter("3.9", "CPython", (3, 9, 18)), _interpreter("pypy3.9", "PyPy", (3, 9, 16)),
+             _interpreter("pypy3.11", "PyPy", (3, 11, 17))]
+    assert [each.name for each in discovery.longest_first(found)] == ["pypy3.11", "pypy3.9", "3.13", "3.9", "3.6"]
+
+
+def test_venv_steps_pin_an_older_pip_on_3_6(tmp_path):
+    old = running.venv_steps(_interpreter("3.6", "CPython", (3, 6, 15)), tmp_path)
+    new = running.venv_steps(_interpreter("3.7", "CPython", (3, 7, 16)), tmp_path)
+    assert old[1][-2:] == ["-U", "pip<22"] and old[2][-2:] == ["pytest", "pytest-timeout"]
+    assert len(new) == 2 and new[1][-2:] == ["pytest", "pytest-timeout"]
+
+
+def test_the_run_needs_only_the_clause_tests_and_passes_extra_arguments():
+    command = running.suite_command("py", ["stdlib"], "out.json", ["-x"])
+    assert command[:6] == ["py", "-m", "pytest", "spec_tests", "--ignore=spec_tests/tooling",
+                           "--ignore=spec_tests/interleavings"]
+    assert command[-3:] == ["--impl", "stdlib", "-x"]
+    assert running.PLUGIN in command
+
+
+def test_the_progress_plugin_counts_tests(tmp_path):
+    tests = tmp_path / "test_some.py"
+    tests.write_text("def test_a(): pass\ndef test_b(): assert False\ndef test_c(): pass\n")
+    progress_file = tmp_path / "progress"
+    env = {"REPORT_PROGRESS_FILE": str(progress_file), "PYTHONPATH": str(running.ROOT)}
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", running.PLUGIN, "-p", "no:cacheprovider",
+                    str(tests)], cwd=str(tmp_path), env=dict(__import__("os").environ, **env),
+                   stdout=subprocess.DEVNULL)
+    assert progress_file.read_text().splitlines() == ["total 3", "done passed", "done failed", "done passed"]
+
+
+def test_the_board_prints_plain_lines_off_a_terminal():
+    stream = io.StringIO()
+    board = progress.Board(["3.13", "pypy3.9"], stream=stream).start()
+    board.update("3.13", phase="running")
+    board.update("3.13", done=1, total=4, failures=1)
+    board.update("3.13", done=2, total=4, failures=1)
+    board.say("hello")
+    board.stop()
+    lines = stream.getvalue().splitlines()
+    assert re.match(r"report: 3.13 +0/\? +tests +0 failed +\d+ s  running$", lines[0])
+    assert re.match(r"report: 3.13 +1/4 +tests +1 failed", lines[1])
+    assert re.match(r"report: 3.13 +2/4 +tests +1 failed", lines[2])
+    assert lines[3:] == ["report: hello"] and "\x1b" not in stream.getvalue()
+
+
+def test_the_board_redraws_in_place_on_a_terminal():
+    stream = io.StringIO()
+    board = progress.Board(["3.13", "pypy3.9"], stream=stream, live=True)
+    board.update("3.13", phase="running", done=3, total=9)
+    board.update("pypy3.9", phase="running")
+    board.stop()
+    assert "\x1b[2F\x1b[J" in stream.getvalue()
+    assert re.search(r"3.13 +3/9 +tests", stream.getvalue().rsplit("\x1b[J", 1)[1])

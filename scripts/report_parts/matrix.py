@@ -1,0 +1,206 @@
+"""The matrix: from the suite's results documents (one per interpreter) and
+SPEC.md to a JSON-ready dict of rows (one per clause), cells
+(row["cells"][interpreter name][implementation] = a status), what changed,
+and the evidence (which tests ran where, with what outcome and message).
+
+A cell is one of:
+
+  holds    every test of the clause that ran there passed;
+  old      the stdlib of that Python predates the clause (it is older than
+           its `since`) and the tests found the old behaviour SPEC.md
+           describes (strict expected failures, or passes asserting it);
+  FAILS    a test failed or errored, passed where the old behaviour was
+           expected (xpassed), or is an expected failure SPEC.md's version
+           data does not explain;
+  n/a      no test of the clause ran there (none, or all skipped);
+  not run  the suite did not run that implementation on that interpreter
+           (the document's "not_run" says why, e.g. needs Python 3.8+).
+
+A test naming several clauses that is an expected failure because another
+of them is predated says nothing about this one: it is left out.
+"""
+
+from collections import Counter
+
+from scripts import pythons
+from scripts.report_parts import changes as changes_part
+from scripts.report_parts import spec as spec_part
+from scripts.report_parts.statuses import BAD_OUTCOMES, DESCRIPTIONS, FAILS, HOLDS, NA, NOT_RUN, OLD
+
+STALE_SECTION = "Not in SPEC.md (clauses only the results name)"
+
+
+def version_tuple(text):
+    """'3.10.13' -> (3, 10, 13)."""
+    return tuple(int(part) for part in text.split("."))
+
+
+def document_name(document):
+    """The interpreter name of a results document: '3.9', 'pypy3.9'
+    (documents without "implementation" are CPython's)."""
+    return pythons.interpreter_name(document.get("implementation", "CPython"),
+                                    version_tuple(document["python"]))
+
+
+def cell_status(clause_id, records):
+    """The status of one clause for one implementation on one interpreter,
+    given the records of the tests that name it there (never NOT_RUN)."""
+    predated = []
+    for record in records:
+        outcome = record["outcome"]
+        is_predated = clause_id in record.get("predated", ())
+        if outcome == "skipped" or (outcome == "xfailed" and not is_predated and record.get("predated")):
+            continue  # nothing ran, or an expected failure owed to another clause
+        if outcome in BAD_OUTCOMES or (outcome == "xfailed" and not is_predated):
+            return FAILS
+        predated.append(is_predated)
+    if not predated:
+        return NA
+    return OLD if all(predated) else HOLDS
+
+
+def describe_run(document):
+    """'310 passed, 12 xfailed (pytest exit 0)', or with the run's error."""
+    counts = Counter(record["outcome"] for record in document["tests"])
+    text = ", ".join("%d %s" % (counts[outcome], outcome) for outcome in sorted(counts)) or "no tests"
+    run = document.get("run", {})
+    if run.get("error"):
+        return "%s; %s" % (text, run["error"])
+    if run.get("pytest_exit") is not None:
+        text += " (pytest exit %d)" % run["pytest_exit"]
+    return text
+
+
+def describe_python(document):
+    """The matrix's entry for one interpreter (a column)."""
+    run = document.get("run", {})
+    implementation = document.get("implementation", "CPython")
+    return {
+        "name": document_name(document),
+        "implementation": implementation,
+        "python": document["python"],
+        "label": document["python"] if implementation == "CPython" else "%s %s" % (implementation,
+                                                                                  document["python"]),
+        "interpreter": run.get("interpreter"),
+        "pytest_exit": run.get("pytest_exit"),
+        "seconds": run.get("seconds"),
+        "error": run.get("error"),
+        "tests": len(document["tests"]),
+        "outcomes": dict(Counter(record["outcome"] for record in document["tests"])),
+        "summary": describe_run(document),
+        "not_run": dict(document.get("not_run", {})),
+        # tests outside the matrix (tooling, meta-tests) that went wrong
+        "other_failures": sorted(record["nodeid"] for record in document["tests"]
+                                 if not record.get("clauses") and record["outcome"] in BAD_OUTCOMES),
+    }
+
+
+def _by_name(documents):
+    """{name: document}, names in pythons.sort_key order; a later one wins."""
+    by_name = {document_name(document): document for document in documents}
+    return {name: by_name[name] for name in sorted(by_name, key=pythons.sort_key)}
+
+
+def _implementations(by_name):
+    impls = []
+    for document in by_name.values():
+        impls += [impl for impl in list(document["implementations"]) + list(document.get("not_run", {}))
+                  if impl not in impls]
+    return impls
+
+
+def _index_records(by_name, known):
+    """({(clause, impl, name): [record]}, [clause ids the results name but SPEC.md does not])."""
+    records, stale = {}, []
+    for name, document in by_name.items():
+        for record in document["tests"]:
+            for clause_id in record.get("clauses", ()):
+                records.setdefault((clause_id, record["impl"], name), []).append(record)
+                if clause_id not in known and clause_id not in stale:
+                    stale.append(clause_id)
+    return records, stale
+
+
+def _cell(clause_id, impl, document, records):
+    if impl in document.get("not_run", {}):
+        return NOT_RUN
+    return cell_status(clause_id, records)
+
+
+def _row(clause_id, info, layout, cells):
+    clause = info.get(clause_id, {})
+    section, anchor = layout.get(clause_id, (STALE_SECTION, None))
+    row = {"id": clause_id, "section": section, "anchor": anchor,
+           "kind": clause.get("kind"), "since": clause.get("since"), "text": clause.get("text", ""),
+           "before": clause.get("before", ""), "docs": clause.get("docs"),
+           "upstream": clause.get("upstream", []), "cpython_only": clause.get("cpython_only"),
+           "cells": cells}
+    row["differs"] = changes_part.differing_impls(row)
+    return row
+
+
+def _legend(by_name):
+    reasons = sorted({reason.replace("not run: ", "") for document in by_name.values()
+                      for reason in document.get("not_run", {}).values()})
+    legend = dict(DESCRIPTIONS)
+    if reasons:
+        legend[NOT_RUN] += ": " + "; ".join(reasons)
+    return legend
+
+
+def evidence(by_name):
+    """{"tests": [[nodeid, impl, [clause ids]]], "outcomes": {name: [outcome or None
+    per test]}, "messages": {name: {test index: message}}}: what each test did
+    on each interpreter, what the HTML page shows behind a cell."""
+    index, tests = {}, []
+    for document in by_name.values():
+        for record in document["tests"]:
+            if record.get("clauses") and record["nodeid"] not in index:
+                index[record["nodeid"]] = len(tests)
+                tests.append([record["nodeid"], record["impl"], list(record["clauses"])])
+    outcomes, messages = {}, {}
+    for name, document in by_name.items():
+        outcomes[name] = [None] * len(tests)
+        messages[name] = {}
+        for record in document["tests"]:
+            at = index.get(record["nodeid"])
+            if at is not None:
+                outcomes[name][at] = record["outcome"]
+                if record.get("message"):
+                    messages[name][str(at)] = record["message"]
+    return {"tests": tests, "outcomes": outcomes, "messages": messages}
+
+
+def aggregate(spec_text, documents):
+    """The matrix, a JSON-ready dict: pythons (columns), implementations,
+    legend, rows (SPEC.md order, then clauses only the results name), changes
+    (see changes.what_changed), summary counts and evidence."""
+    info = spec_part.clause_info(spec_text)
+    layout = spec_part.spec_layout(spec_text)
+    by_name = _by_name(documents)
+    impls = _implementations(by_name)
+    records, stale = _index_records(by_name, info)
+    rows = [_row(clause_id, info, layout,
+                 {name: {impl: _cell(clause_id, impl, document, records.get((clause_id, impl, name), []))
+                         for impl in impls}
+                  for name, document in by_name.items()})
+            for clause_id in list(info) + stale]
+    matrix = {
+        "pythons": [describe_python(document) for document in by_name.values()],
+        "implementations": impls,
+        "legend": _legend(by_name),
+        "rows": rows,
+        "evidence": evidence(by_name),
+    }
+    matrix["changes"] = changes_part.what_changed(matrix)
+    matrix["fails"] = sum(1 for row in rows for cell in row["cells"].values()
+                          for status in cell.values() if status == FAILS)
+    matrix["differing"] = sum(1 for row in rows if row["differs"])
+    matrix["same_everywhere"] = len(rows) - matrix["differing"]
+    matrix["holds_everywhere"] = sum(1 for row in rows if changes_part.holds_everywhere(row))
+    return matrix
+
+
+def names(matrix):
+    """The interpreter names of the matrix's columns, in order."""
+    return [python["name"] for python in matrix["pythons"]]

@@ -1,0 +1,39 @@
+"""A difference in words: what each side of a change does, from the
+clause's sentence (the new behaviour) and SPEC.md's `before` (the old)."""
+
+from scripts.report_parts import spec as spec_part
+from scripts.report_parts.statuses import FAILS, HOLDS, NA, NOT_RUN, OLD
+
+
+def side(row, status):
+    """What an interpreter whose cell is *status* does, in a sentence."""
+    if status == HOLDS:
+        return row["text"] or "holds"
+    if status == OLD:
+        return row["before"] or "the old behaviour"
+    return {FAILS: "fails the clause's tests", NA: "no test ran",
+            NOT_RUN: "not run"}.get(status, status)
+
+
+def change_line(row, before_name, before_status, after_name, after_status):
+    """'3.8 (old): waits until the timeout.  ->  3.9 (holds): A future given twice counts once.'"""
+    return "%s (%s): %s  \u2192  %s (%s): %s" % (
+        before_name, before_status, _sentence(side(row, before_status)),
+        after_name, after_status, _sentence(side(row, after_status)))
+
+
+def _sentence(text):
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def links(row):
+    """[(label, url)]: the clause's upstream issues, then its docs."""
+    found = [(issue, url) for issue, url in spec_part.upstream_links(row.get("upstream", ())) if url]
+    if row.get("docs"):
+        found.append(("docs", row["docs"]))
+    return found
+
+
+def row_by_id(matrix):
+    return {row["id"]: row for row in matrix["rows"]}
