@@ -9,20 +9,25 @@ two of prose, then bullet fields::
     - since: 3.8
     - before: <what older CPythons do>
     - docs: https://docs.python.org/3/library/...
+    - upstream: bpo-33110, gh-88110
+    - cpython-only: refcount
 
 `kind` and `docs` are required; `since` defaults to the oldest CPython the
 suite supports, and `before` says what CPythons older than `since` do.
+`upstream` names the CPython issues behind a change; `cpython-only` names
+the CPython mechanism a clause relies on (``refcount``: freed at once by
+reference counting), which is also the pytest marker that deselects it.
 """
 
 import pathlib
 import re
 
 SPEC_PATH = pathlib.Path(__file__).resolve().parent.parent / "SPEC.md"
-OLDEST = (3, 8)
+OLDEST = (3, 6)
 KINDS = ("documented", "observed", "detail")
 
 _HEADING = re.compile(r"^### `([^`]+)`\s*$")
-_FIELD = re.compile(r"^- (kind|since|before|docs): (.+)$")
+_FIELD = re.compile(r"^- (kind|since|before|docs|upstream|cpython-only): (.+)$")
 
 
 class Clause:
@@ -31,8 +36,10 @@ class Clause:
         self.text = text
         self.kind = fields["kind"]
         self.docs = fields["docs"]
-        self.since = tuple(int(part) for part in fields.get("since", "3.8").split("."))
+        self.since = tuple(int(part) for part in fields.get("since", "%d.%d" % OLDEST).split("."))
         self.before = fields.get("before", "")
+        self.upstream = [item.strip() for item in fields.get("upstream", "").split(",") if item.strip()]
+        self.cpython_only = fields.get("cpython-only", "")
 
     def __repr__(self):
         return "<Clause %s>" % self.id

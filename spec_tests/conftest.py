@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import pathlib
+import platform
 import subprocess
 import sys
 import textwrap
@@ -31,7 +32,14 @@ from spec_tests.support import Gate
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CLAUSES = clause_data.load()
 BUILTIN_IMPLEMENTATIONS = {"stdlib": "concurrent.futures", "reference": "reference"}
+REFERENCE_OLDEST = (3, 8)  # the reference is written in 3.8 syntax
+NEEDS_NEWER = "not run: needs Python 3.8+"
 _RECORDS = {}  # nodeid -> what --spec-results writes for that test
+
+# Before 3.8 the modules that import the reference itself (its chaining, the
+# schedule explorer, the project's own tooling) cannot even be collected.
+collect_ignore = [] if sys.version_info[:2] >= REFERENCE_OLDEST else [
+    "test_chain.py", "interleavings", "tooling"]
 
 
 def pytest_addoption(parser):
@@ -50,8 +58,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "clause(*ids, checks_old=False): the SPEC.md clauses a test checks")
     config.addinivalue_line("markers", "detail: checks a CPython-specific detail (repr, log text, defaults)")
     config.addinivalue_line("markers", "stress: a long load or race test, scaled by --stress")
+    config.addinivalue_line("markers", "refcount: checks what only CPython's reference counting gives")
     names = config.getoption("--impl") or os.environ.get("FUTURES_SPEC_IMPL", "").split(",")
-    config.futures_impls = [name for name in names if name] or list(BUILTIN_IMPLEMENTATIONS)
+    names = [name for name in names if name] or list(BUILTIN_IMPLEMENTATIONS)
+    # On 3.6 and 3.7 the suite runs against the stdlib alone: the reference
+    # cannot even be parsed there. The results say so instead of leaving a gap.
+    config.futures_not_run = {}
+    if sys.version_info[:2] < REFERENCE_OLDEST and "reference" in names:
+        names.remove("reference")
+        config.futures_not_run["reference"] = NEEDS_NEWER
+    config.futures_impls = names
 
 
 class Implementation:
@@ -62,7 +78,7 @@ class Implementation:
         self.module_name = BUILTIN_IMPLEMENTATIONS.get(name, name)
         self.module = importlib.import_module(self.module_name)
         self.thread = importlib.import_module(self.module_name + ".thread")
-        self.BrokenThreadPool = self.thread.BrokenThreadPool
+        self.BrokenThreadPool = getattr(self.thread, "BrokenThreadPool", None)  # 3.7+
 
     def __getattr__(self, attr):
         if attr.startswith("_"):
@@ -77,8 +93,14 @@ class Implementation:
 
 
 def predates(impl_name, clause_id):
-    """True when *impl_name* is the stdlib of a CPython older than the clause."""
-    return impl_name == "stdlib" and sys.version_info[:2] < CLAUSES[clause_id].since
+    """True when the old behaviour of the clause is what *impl_name* shows
+    here: it is the stdlib of a CPython older than the clause, or the clause
+    rests on a CPython-only mechanism (reference counting) and this Python
+    is not CPython, whichever implementation runs on it."""
+    clause = CLAUSES[clause_id]
+    if clause.cpython_only and platform.python_implementation() != "CPython":
+        return True
+    return impl_name == "stdlib" and sys.version_info[:2] < clause.since
 
 
 def pytest_generate_tests(metafunc):
@@ -107,6 +129,8 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError("%s names unknown clauses %s" % (item.nodeid, unknown))
         if any(CLAUSES[clause_id].kind == "detail" for clause_id in ids):
             item.add_marker(pytest.mark.detail)
+        for mechanism in {CLAUSES[clause_id].cpython_only for clause_id in ids} - {""}:
+            item.add_marker(mechanism)
         callspec = getattr(item, "callspec", None)
         impl = callspec.params.get("futures") if callspec else None
         predated = [clause_id for clause_id in ids if impl and predates(impl, clause_id)]
@@ -134,6 +158,19 @@ def pytest_runtest_logreport(report):
         outcome = report.outcome
     if (report.when == "call" or outcome != "passed") and record.get("outcome", "passed") == "passed":
         record["outcome"] = outcome
+        if outcome in ("failed", "error"):
+            record["message"] = _failure_message(report)
+        elif outcome == "xpassed":
+            record["message"] = "passed where the old behaviour was expected: " + report.wasxfail
+
+
+def _failure_message(report, limit=2000):
+    """What pytest said of a failure: its crash line and the end of the report."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = report.longreprtext
+    if len(text) > limit:
+        text = "...\n" + text[-limit:]
+    return ("%s\n\n%s" % (crash.message, text)) if crash is not None else text
 
 
 def pytest_sessionfinish(session):
@@ -143,7 +180,9 @@ def pytest_sessionfinish(session):
     records = [record for record in _RECORDS.values() if "outcome" in record]
     document = {
         "python": "%d.%d.%d" % sys.version_info[:3],
+        "implementation": platform.python_implementation(),
         "implementations": session.config.futures_impls,
+        "not_run": session.config.futures_not_run,
         "tests": records,
     }
     pathlib.Path(path).write_text(json.dumps(document, indent=1), encoding="utf-8")
@@ -269,6 +308,7 @@ def run_python(futures):
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         return subprocess.run(
             [sys.executable, "-c", prelude + textwrap.dedent(source)],
-            capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+            timeout=timeout, env=env, stdin=subprocess.DEVNULL)
 
     return run
