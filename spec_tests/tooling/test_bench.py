@@ -4,10 +4,15 @@ mean nothing, so nothing here asserts on timing."""
 
 import json
 import pathlib
+import platform
 import subprocess
 import sys
 
 import pytest
+
+if platform.python_implementation() == "PyPy":
+    pytest.skip("scripts/bench.py measures memory with tracemalloc, which PyPy does not have",
+                allow_module_level=True)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 BENCH = ROOT / "scripts" / "bench.py"
