@@ -22,7 +22,6 @@ import subprocess
 import sys
 
 OLDEST = {"CPython": (3, 6), "PyPy": (3, 9)}
-REFERENCE_OLDEST = (3, 8)  # the reference needs 3.8 syntax
 _NAME = re.compile(r"^(python|pypy)3\.\d+$")
 _PROBE = "import platform, sys; print(platform.python_implementation(), *sys.version_info[:3])"
 

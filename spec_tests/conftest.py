@@ -33,7 +33,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CLAUSES = clause_data.load()
 BUILTIN_IMPLEMENTATIONS = {"stdlib": "concurrent.futures", "reference": "reference"}
 REFERENCE_OLDEST = (3, 8)  # the reference is written in 3.8 syntax
-NEEDS_NEWER = "not run: needs Python 3.8+"
+NEEDS_NEWER = "not run: needs Python %d.%d+" % REFERENCE_OLDEST
 _RECORDS = {}  # nodeid -> what --spec-results writes for that test
 
 # Before 3.8 the modules that import the reference itself (its chaining, the
@@ -136,15 +136,17 @@ def pytest_collection_modifyitems(config, items):
         predated = [clause_id for clause_id in ids if impl and predates(impl, clause_id)]
         checks_old = any(mark.kwargs.get("checks_old") for mark in marks)
         if predated and not checks_old:
-            reason = "; ".join("%s: before %s, %s" % (c, _version(CLAUSES[c].since), CLAUSES[c].before)
+            reason = "; ".join("%s: %s, %s" % (c, _predated_because(CLAUSES[c]), CLAUSES[c].before)
                                for c in predated)
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
         _RECORDS[item.nodeid] = {
             "nodeid": item.nodeid, "impl": impl, "clauses": ids, "predated": predated}
 
 
-def _version(version_tuple):
-    return ".".join(map(str, version_tuple))
+def _predated_because(clause):
+    if clause.cpython_only and platform.python_implementation() != "CPython":
+        return "CPython only (%s)" % clause.cpython_only
+    return "before " + ".".join(map(str, clause.since))
 
 
 def pytest_runtest_logreport(report):
