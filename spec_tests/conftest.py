@@ -176,7 +176,7 @@ def _failure_message(report, limit=2000):
 
 
 def pytest_sessionfinish(session):
-    path = session.config.getoption("--spec-results")
+    path = session.config.getoption("--spec-results", default=None)
     if not path:
         return
     records = [record for record in _RECORDS.values() if "outcome" in record]

@@ -123,8 +123,13 @@ def test_executor_still_runs_calls_after_a_bad_call(futures, executor, gate, nam
 
 
 @pytest.mark.clause("bad-input/executor-usable-after")
-def test_executor_still_runs_calls_after_a_non_callable_callback(futures, executor):
-    executor.submit(echo, 1).add_done_callback(5)
+def test_executor_still_runs_calls_after_a_non_callable_callback(futures, executor, gate):
+    # The call waits on the gate, so the callback is added to a pending future
+    # and runs in the worker when the call returns.
+    future = executor.submit(gate.wait, BOUND)
+    future.add_done_callback(5)
+    gate.set()
+    assert future.result(BOUND) is True
     assert executor.submit(echo, 7).result(BOUND) == 7
 
 
@@ -226,7 +231,7 @@ def test_non_callable_callback_on_a_pending_future_is_logged_at_completion(futur
     assert (future.result(), type_errors_logged(caplog)) == (7, [(logging.ERROR, TypeError)])
 
 
-@pytest.mark.clause("bad-input/callback-not-callable")
+@pytest.mark.clause("bad-input/callback-not-callable", "Future.add_done_callback/done-future-exception-logged")
 def test_non_callable_callback_on_a_done_future_is_logged_at_once(futures, caplog):
     future = finished(futures, 7)
     future.add_done_callback(5)

@@ -138,10 +138,19 @@ def test_callbacks_are_not_called_again_by_later_calls(futures, timing, completi
     calls = []
     run_with_callbacks(future, timing, completion, calls.append)
     future.cancel()
-    for complete_again in (lambda: future.set_result(0), lambda: future.set_exception(ValueError())):
-        with contextlib.suppress(futures.InvalidStateError):
-            complete_again()
     outcome(future)
+    assert calls == [future]
+
+
+@pytest.mark.clause("Future.set_result/invalid-state", "Future.set_exception/invalid-state")
+@pytest.mark.parametrize("again", ["set_result", "set_exception"])
+def test_completing_a_done_future_again_calls_no_callback(futures, completion, again):
+    future = futures.Future()
+    calls = []
+    future.add_done_callback(calls.append)
+    completion.apply(future)
+    with contextlib.suppress(getattr(futures, "InvalidStateError", ())):  # 3.8+
+        getattr(future, again)(ValueError() if again == "set_exception" else 0)
     assert calls == [future]
 
 
@@ -289,6 +298,17 @@ def test_callback_can_complete_another_future(futures, timing, completion):
 
 # Callbacks that raise an Exception
 
+# Added to a done future, a callback runs inside add_done_callback(): that
+# its exception is handled there too is a clause of its own (3.7+).
+every_timing_done_future_guarded = pytest.mark.parametrize("timing", [
+    "attached-before-completion",
+    pytest.param("attached-after-completion",
+                 marks=pytest.mark.clause("Future.add_done_callback/done-future-exception-logged")),
+    "completed-by-other-thread",
+], indirect=True)
+
+
+@every_timing_done_future_guarded
 @pytest.mark.clause("Future.add_done_callback/exception-swallowed")
 def test_exception_from_a_callback_does_not_reach_the_caller(futures, timing, completion):
     future = futures.Future()
@@ -296,6 +316,7 @@ def test_exception_from_a_callback_does_not_reach_the_caller(futures, timing, co
     assert outcome(future) == completion.expected
 
 
+@every_timing_done_future_guarded
 @pytest.mark.clause("Future.add_done_callback/exception-later-callbacks-run")
 def test_callbacks_after_a_failing_one_still_run(futures, timing, completion):
     future = futures.Future()
@@ -304,6 +325,7 @@ def test_callbacks_after_a_failing_one_still_run(futures, timing, completion):
     assert calls == [future]
 
 
+@every_timing_done_future_guarded
 @pytest.mark.clause("Future.add_done_callback/exception-logged")
 def test_exception_from_a_callback_is_logged_with_its_traceback(futures, timing, completion, caplog):
     future = futures.Future()
@@ -316,6 +338,7 @@ def test_exception_from_a_callback_is_logged_with_its_traceback(futures, timing,
     assert [(record.levelno, record.exc_info[1]) for record in future_records(caplog)] == [(logging.ERROR, error)]
 
 
+@every_timing_done_future_guarded
 @pytest.mark.clause("Future.add_done_callback/exception-log-message")
 def test_log_message_names_the_future(futures, timing, completion, caplog):
     future = futures.Future()

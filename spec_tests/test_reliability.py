@@ -27,6 +27,8 @@ import weakref
 
 import pytest
 
+from spec_tests.support import Gate
+
 STRESS = os.environ.get("FUTURES_SPEC_STRESS") == "1"
 TASKS = 200_000 if STRESS else 2_000  # calls per load test
 REPEATS = 3_000 if STRESS else 300  # rounds per race test
@@ -517,13 +519,20 @@ def test_initializer_failing_under_concurrent_submits_leaves_nothing_pending(fut
 @pytest.mark.clause("reliability/dropped-executor-runs-queued-work")
 def test_dropped_executor_runs_its_queued_calls(futures):
     # One worker, busy: no worker thread holds the executor while it is dropped.
+    # A Gate rather than blocked_worker(): 3.6's contextmanager keeps its
+    # arguments, and so would keep the executor alive.
     executor = futures.ThreadPoolExecutor(max_workers=1)
-    with blocked_worker(executor):
+    gate = Gate()
+    executor.submit(gate)
+    try:
+        assert gate.entered.wait(BOUND)
         fs = [executor.submit(echo, i) for i in range(20)]
         collected = weakref.ref(executor)
         del executor
         gc.collect()
         assert collected() is None
+    finally:
+        gate.open()
     assert [future.result(BOUND) for future in fs] == list(range(20))
 
 
