@@ -35,6 +35,7 @@ BUILTIN_IMPLEMENTATIONS = {"stdlib": "concurrent.futures", "reference": "referen
 REFERENCE_OLDEST = (3, 8)  # the reference is written in 3.8 syntax
 NEEDS_NEWER = "not run: needs Python %d.%d+" % REFERENCE_OLDEST
 _RECORDS = {}  # nodeid -> what --spec-results writes for that test
+_COLLECTED_CLAUSES = set()  # the clauses that collected tests name (before any deselection)
 
 # Before 3.8 the modules that import the reference itself (its chaining, the
 # schedule explorer, the project's own tooling) cannot even be collected.
@@ -141,6 +142,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
         _RECORDS[item.nodeid] = {
             "nodeid": item.nodeid, "impl": impl, "clauses": ids, "predated": predated}
+        _COLLECTED_CLAUSES.update(ids)
 
 
 def _predated_because(clause):
@@ -162,6 +164,8 @@ def pytest_runtest_logreport(report):
         record["outcome"] = outcome
         if outcome in ("failed", "error"):
             record["message"] = _failure_message(report)
+        elif outcome == "skipped" and isinstance(report.longrepr, tuple):
+            record["message"] = report.longrepr[2]  # (path, line, "Skipped: why")
         elif outcome == "xpassed":
             record["message"] = "passed where the old behaviour was expected: " + report.wasxfail
 
@@ -175,6 +179,14 @@ def _failure_message(report, limit=2000):
     return ("%s\n\n%s" % (crash.message, text)) if crash is not None else text
 
 
+def _clauses_left_out():
+    """{clause id: why} for the clauses that no collected test names because
+    their modules were left out (collect_ignore, before 3.8)."""
+    if sys.version_info[:2] >= REFERENCE_OLDEST:
+        return {}
+    return {clause_id: NEEDS_NEWER for clause_id in CLAUSES if clause_id not in _COLLECTED_CLAUSES}
+
+
 def pytest_sessionfinish(session):
     path = session.config.getoption("--spec-results", default=None)
     if not path:
@@ -185,6 +197,7 @@ def pytest_sessionfinish(session):
         "implementation": platform.python_implementation(),
         "implementations": session.config.futures_impls,
         "not_run": session.config.futures_not_run,
+        "not_run_clauses": _clauses_left_out(),
         "tests": records,
     }
     pathlib.Path(path).write_text(json.dumps(document, indent=1), encoding="utf-8")

@@ -36,13 +36,15 @@ def _steps(matrix, impl):
 
 def what_changed(matrix, impl="stdlib"):
     """[{name, previous, kind ("step" or "pypy"), clauses: [{id, from, to}]}]:
-    the clauses whose *impl* cell differs between the two interpreters."""
+    the clauses whose *impl* cell differs between the two interpreters (a
+    cell not run on either side is no change)."""
     if impl not in matrix["implementations"]:
         return []
     changes = []
     for name, previous, kind in _steps(matrix, impl):
-        clauses = [{"id": row["id"], "from": row["cells"][previous][impl], "to": row["cells"][name][impl]}
-                   for row in matrix["rows"] if row["cells"][previous][impl] != row["cells"][name][impl]]
+        pairs = [(row, row["cells"][previous][impl], row["cells"][name][impl]) for row in matrix["rows"]]
+        clauses = [{"id": row["id"], "from": before, "to": after} for row, before, after in pairs
+                   if before != after and NOT_RUN not in (before, after)]
         changes.append({"name": name, "previous": previous, "kind": kind, "clauses": clauses})
     return changes
 

@@ -145,7 +145,8 @@ def _options(values):
 
 def _evidence_json(matrix):
     payload = dict(matrix["evidence"], implementations=matrix["implementations"],
-                   not_run={python["name"]: python["not_run"] for python in matrix["pythons"]})
+                   not_run={python["name"]: python["not_run"] for python in matrix["pythons"]},
+                   not_run_clauses={python["name"]: python["not_run_clauses"] for python in matrix["pythons"]})
     return json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
 
 

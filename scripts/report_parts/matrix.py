@@ -14,7 +14,9 @@ A cell is one of:
            data does not explain;
   n/a      no test of the clause ran there (none, or all skipped);
   not run  the suite did not run that implementation on that interpreter
-           (the document's "not_run" says why, e.g. needs Python 3.8+).
+           (the document's "not_run" says why, e.g. needs Python 3.8+), or
+           left out the clause's tests ("not_run_clauses": the modules that
+           import the reference, before 3.8).
 
 A test naming several clauses that is an expected failure because another
 of them is predated says nothing about this one: it is left out.
@@ -89,6 +91,7 @@ def describe_python(document):
         "outcomes": dict(Counter(record["outcome"] for record in document["tests"])),
         "summary": describe_run(document),
         "not_run": dict(document.get("not_run", {})),
+        "not_run_clauses": dict(document.get("not_run_clauses", {})),
         # tests outside the matrix (tooling, meta-tests) that went wrong
         "other_failures": sorted(record["nodeid"] for record in document["tests"]
                                  if not record.get("clauses") and record["outcome"] in BAD_OUTCOMES),
@@ -122,19 +125,33 @@ def _index_records(by_name, known):
 
 
 def _cell(clause_id, impl, document, records):
-    if impl in document.get("not_run", {}):
+    if impl in document.get("not_run", {}) or clause_id in document.get("not_run_clauses", {}):
         return NOT_RUN
     return cell_status(clause_id, records)
 
 
-def _row(clause_id, info, layout, cells):
+def skip_reasons(clause_id, impls, by_name, records):
+    """{name: {impl: why}} for the n/a cells whose tests were all skipped,
+    with what pytest said of the skip."""
+    reasons = {}
+    for name in by_name:
+        for impl in impls:
+            found = records.get((clause_id, impl, name), [])
+            said = {record.get("message") for record in found if record["outcome"] == "skipped"}
+            if found and len(said) == 1 and None not in said and all(
+                    record["outcome"] == "skipped" for record in found):
+                reasons.setdefault(name, {})[impl] = said.pop()
+    return reasons
+
+
+def _row(clause_id, info, layout, cells, skipped):
     clause = info.get(clause_id, {})
     section, anchor = layout.get(clause_id, (STALE_SECTION, None))
     row = {"id": clause_id, "section": section, "anchor": anchor,
            "kind": clause.get("kind"), "since": clause.get("since"), "text": clause.get("text", ""),
            "before": clause.get("before", ""), "docs": clause.get("docs"),
            "upstream": clause.get("upstream", []), "cpython_only": clause.get("cpython_only"),
-           "cells": cells}
+           "cells": cells, "skipped": skipped}
     row["differs"] = changes_part.differing_impls(row)
     return row
 
@@ -183,7 +200,8 @@ def aggregate(spec_text, documents):
     rows = [_row(clause_id, info, layout,
                  {name: {impl: _cell(clause_id, impl, document, records.get((clause_id, impl, name), []))
                          for impl in impls}
-                  for name, document in by_name.items()})
+                  for name, document in by_name.items()},
+                 skip_reasons(clause_id, impls, by_name, records))
             for clause_id in list(info) + stale]
     matrix = {
         "pythons": [describe_python(document) for document in by_name.values()],

@@ -105,7 +105,9 @@
         const message = (data.messages[name] || {})[index];
         if (message) item(entry, "pre", message);
       });
-      if (!list.children.length) item(list, "li", data.not_run[name][impl] || "no test ran");
+      if (!list.children.length) {
+        item(list, "li", data.not_run[name][impl] || data.not_run_clauses[name][clause] || "no test ran");
+      }
     });
     table.querySelectorAll("td.picked").forEach((other) => other.classList.remove("picked"));
     cell.classList.add("picked");

@@ -120,6 +120,6 @@ def render_diff(matrix, first, second):
         for impl in impls:
             a, b = row["cells"][first][impl], row["cells"][second][impl]
             lines += ["", "%s [%s]  %s -> %s" % (row["id"], impl, a, b),
-                      "  " + words.change_line(row, first, a, second, b)]
+                      "  " + words.change_line(row, first, a, second, b, impl)]
         lines += ["  %s: %s" % (label, url) for label, url in words.links(row)]
     return "\n".join(lines) + "\n"

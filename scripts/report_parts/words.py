@@ -5,21 +5,23 @@ from scripts.report_parts import spec as spec_part
 from scripts.report_parts.statuses import FAILS, HOLDS, NA, NOT_RUN, OLD
 
 
-def side(row, status):
-    """What an interpreter whose cell is *status* does, in a sentence."""
+def side(row, status, name=None, impl="stdlib"):
+    """What interpreter *name*, whose cell is *status*, does, in a sentence."""
     if status == HOLDS:
         return row["text"] or "holds"
     if status == OLD:
         return row["before"] or "the old behaviour"
-    return {FAILS: "fails the clause's tests", NA: "no test ran",
-            NOT_RUN: "not run"}.get(status, status)
+    if status == NA:
+        skipped = row.get("skipped", {}).get(name, {}).get(impl)
+        return "no test ran (%s)" % skipped if skipped else "no test ran"
+    return {FAILS: "fails the clause's tests", NOT_RUN: "not run"}.get(status, status)
 
 
-def change_line(row, before_name, before_status, after_name, after_status):
+def change_line(row, before_name, before_status, after_name, after_status, impl="stdlib"):
     """'3.8 (old): waits until the timeout.  ->  3.9 (holds): A future given twice counts once.'"""
     return "%s (%s): %s  \u2192  %s (%s): %s" % (
-        before_name, before_status, _sentence(side(row, before_status)),
-        after_name, after_status, _sentence(side(row, after_status)))
+        before_name, before_status, _sentence(side(row, before_status, before_name, impl)),
+        after_name, after_status, _sentence(side(row, after_status, after_name, impl)))
 
 
 def _sentence(text):

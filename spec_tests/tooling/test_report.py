@@ -153,6 +153,29 @@ def test_a_change_in_words(matrix):
     assert words.links(row)[-1] == ("docs", row["docs"])
 
 
+def _document(python, tests, implementation="CPython", **extra):
+    return dict({"python": python, "implementation": implementation, "implementations": ["stdlib"],
+                 "tests": tests}, **extra)
+
+
+def test_clauses_whose_tests_were_left_out_are_not_run_and_no_change():
+    documents = [_document("3.7.16", [], not_run_clauses={"Future/pending": "not run: needs Python 3.8+"}),
+                 _document("3.8.18", [_record("passed", ["Future/pending"])])]
+    left_out = matrix_part.aggregate(SPEC.read_text(encoding="utf-8"), documents)
+    row = words.row_by_id(left_out)["Future/pending"]
+    assert (row["cells"]["3.7"], row["cells"]["3.8"]) == ({"stdlib": X}, {"stdlib": H})
+    assert [change["clauses"] for change in left_out["changes"]] == [[]]
+
+
+def test_a_skipped_cell_says_why_in_words():
+    skipped = dict(_record("skipped", ["Future/pending"]), message="Skipped: needs os.fork")
+    documents = [_document("3.9.18", [_record("passed", ["Future/pending"])]),
+                 _document("3.9.16", [skipped], implementation="PyPy")]
+    row = words.row_by_id(matrix_part.aggregate(SPEC.read_text(encoding="utf-8"), documents))["Future/pending"]
+    assert words.change_line(row, "3.9", H, "pypy3.9", N).endswith(
+        "pypy3.9 (n/a): no test ran (Skipped: needs os.fork).")
+
+
 def test_differences_between_two_interpreters(matrix):
     found = [(row["id"], impls) for row, impls in changes.differences(matrix, "3.7", "3.9")]
     assert found == [("wait/duplicates", ["stdlib"]), ("Executor.submit/fn-positional-only", ["stdlib"]),
