@@ -27,7 +27,7 @@ import threading
 import pytest
 
 from spec_tests import clauses as clause_data
-from spec_tests.support import Gate
+from spec_tests.support import Gate, outcome_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CLAUSES = clause_data.load()
@@ -156,10 +156,7 @@ def pytest_runtest_logreport(report):
     record = _RECORDS.get(report.nodeid)
     if record is None:
         return
-    if hasattr(report, "wasxfail"):
-        outcome = "xfailed" if report.skipped else "xpassed"
-    else:
-        outcome = report.outcome
+    outcome = outcome_of(report)
     if (report.when == "call" or outcome != "passed") and record.get("outcome", "passed") == "passed":
         record["outcome"] = outcome
         if outcome in ("failed", "error"):

@@ -55,3 +55,14 @@ class Gate:
 
     def open(self):
         self._opened.set()
+
+
+def outcome_of(report):
+    """What one phase's pytest report says, as the results files record it:
+    passed, failed, error (setup or teardown failed), skipped, xfailed or
+    xpassed."""
+    if hasattr(report, "wasxfail"):
+        return "xfailed" if report.skipped else "xpassed"
+    if report.outcome == "failed" and report.when != "call":
+        return "error"
+    return report.outcome

@@ -1,0 +1,195 @@
+"""The executor matrix: clauses x executors, from the profile's results
+documents (spec_tests/executors/plugin.py --executor-results, one per
+profile and Python, plus a "run" entry scripts/executors.py adds).
+
+A column is one profile on one Python ("loky 3.11"); a row is a clause the
+profile's tests name, in SPEC.md order. Cells use the version report's
+statuses (scripts/report_parts/statuses.py): holds, old (the executor of
+an older CPython, which SPEC.md expects there, strictly), FAILS, n/a, and
+not run (the profile needs a newer Python, or its run went wrong before
+any test). Standard library only: this file renders, it runs nothing.
+"""
+
+import html
+import pathlib
+
+from scripts.report_parts import spec as spec_part
+from scripts.report_parts.matrix import cell_status
+from scripts.report_parts.statuses import CODES, CSS_CLASSES, DESCRIPTIONS, FAILS, GLYPHS, HOLDS, NOT_RUN, STATUSES
+from spec_tests.executors.profiles import PROFILES
+from spec_tests.executors.scope import THREAD_POOL_ONLY
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Short column codes for the terminal, in the matrix's column order.
+SHORT = {"stdlib-thread": "thr", "reference-thread": "ref", "process-fork": "fork",
+         "process-spawn": "spwn", "process-forkserver": "fsrv", "interpreter": "intp",
+         "loky": "loky", "loky-reusable": "lkyR", "dask-processes": "dskP", "dask-threads": "dskT"}
+
+
+def column_key(column):
+    return (list(PROFILES).index(column["profile"]) if column["profile"] in PROFILES else 99,
+            tuple(int(part) for part in column["python"].split(".")))
+
+
+def build(documents, spec_text):
+    """{"columns": [...], "rows": [...], "left_out": {...}} from results
+    documents (each with "profile" and "python" in its "run" entry)."""
+    layout = spec_part.spec_layout(spec_text)
+    info = spec_part.clause_info(spec_text)
+    columns, records = [], {}
+    for document in documents:
+        run = document.get("run", {})
+        column = {"id": "%s@%s" % (run["profile"], run["python"]), "profile": run["profile"],
+                  "python": run["python"], "full_python": document.get("python", run["python"]),
+                  "libraries": document.get("libraries", {}), "seconds": document.get("seconds"),
+                  "wall_seconds": run.get("wall_seconds"), "error": run.get("error"),
+                  "not_run": run.get("not_run"), "leftover": run.get("leftover", [])}
+        columns.append(column)
+        for record in document.get("tests", []):
+            for clause_id in record["clauses"]:
+                records.setdefault(clause_id, {}).setdefault(column["id"], []).append(record)
+    columns.sort(key=column_key)
+    order = list(info)
+    rows = []
+    for clause_id in sorted(records, key=lambda c: order.index(c) if c in order else len(order)):
+        cells, evidence = {}, {}
+        for column in columns:
+            ran = records[clause_id].get(column["id"])
+            if column["not_run"] or (ran is None and column["error"]):
+                cells[column["id"]] = NOT_RUN
+                continue
+            cells[column["id"]] = cell_status(clause_id, ran or [])
+            evidence[column["id"]] = [
+                {"test": r["nodeid"].split("::")[-1], "outcome": r["outcome"],
+                 "message": r.get("message", "")} for r in ran or []]
+        section, anchor = layout.get(clause_id, ("Not in SPEC.md", ""))
+        clause = info.get(clause_id, {})
+        rows.append({"id": clause_id, "section": section, "anchor": anchor,
+                     "kind": clause.get("kind", "?"), "text": clause.get("text", ""),
+                     "docs": clause.get("docs", ""), "cells": cells, "evidence": evidence})
+    return {"columns": columns, "rows": rows, "left_out": dict(THREAD_POOL_ONLY)}
+
+
+def failing(matrix):
+    """[(clause id, column id, messages)] for every cell that FAILS."""
+    found = []
+    for row in matrix["rows"]:
+        for column_id, status in row["cells"].items():
+            if status == FAILS:
+                messages = [e["message"].splitlines()[0] for e in row["evidence"][column_id]
+                            if e["outcome"] in ("failed", "error", "xpassed") and e["message"]]
+                found.append((row["id"], column_id, messages))
+    return found
+
+
+def must_hold(matrix, profiles=("stdlib-thread", "reference-thread")):
+    """The (clause, column) cells of the thread pools that do not hold or
+    hold-as-old: these prove the tests, so any is a failure of the run."""
+    bad = []
+    for row in matrix["rows"]:
+        for column in matrix["columns"]:
+            if column["profile"] in profiles and row["cells"][column["id"]] not in (HOLDS, "old", "n/a"):
+                bad.append((row["id"], column["id"]))
+    return bad
+
+
+def _header(columns):
+    return " ".join("%-5s" % SHORT.get(c["profile"], c["profile"][:5]) for c in columns), \
+        " ".join("%-5s" % c["python"] for c in columns)
+
+
+def render_text(matrix, width=44):
+    """The terminal table, a legend, the runs and the differences in words."""
+    columns = matrix["columns"]
+    top, pythons = _header(columns)
+    lines = ["%-*s %s" % (width, "clause", top), "%-*s %s" % (width, "", pythons)]
+    section = None
+    for row in matrix["rows"]:
+        if row["section"] != section:
+            section = row["section"]
+            lines.append(section)
+        label = "  " + row["id"]
+        if len(label) > width:
+            label = label[:width - 1] + "~"
+        lines.append("%-*s %s" % (width, label, " ".join(
+            "%-5s" % CODES[row["cells"][c["id"]]] for c in columns)))
+    lines.append("")
+    lines.append("cells: " + ", ".join("%s %s" % (CODES[s], s) for s in STATUSES))
+    lines.append("")
+    lines.append("runs:")
+    for column in columns:
+        lines.append("  %-5s %-18s %s" % (SHORT.get(column["profile"], "?"), column["id"], _run_words(column)))
+    lines.append("")
+    lines.append("thread-pool-only, left out of the profile: " + ", ".join(sorted(matrix["left_out"])))
+    differences = failing(matrix)
+    lines.append("")
+    lines.append("cells that do not hold: %d" % len(differences))
+    for clause_id, column_id, messages in differences:
+        lines.append("  %s  %s: %s" % (column_id, clause_id, (messages or ["(see the evidence)"])[0][:150]))
+    return "\n".join(lines) + "\n"
+
+
+def _run_words(column):
+    if column["not_run"]:
+        return "not run: " + column["not_run"]
+    words = "Python %s" % column["full_python"]
+    if column["libraries"]:
+        words += ", " + ", ".join("%s %s" % item for item in sorted(column["libraries"].items()))
+    if column["seconds"] is not None:
+        words += ", tests %.1f s" % column["seconds"]
+    if column["wall_seconds"] is not None:
+        words += ", run %.1f s" % column["wall_seconds"]
+    if column["error"]:
+        words += "; " + column["error"]
+    if column["leftover"]:
+        words += "; LEFT BEHIND: %s" % ", ".join(column["leftover"])
+    return words
+
+
+_STYLE = """body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 5px;text-align:center}
+th.clause,td.clause{text-align:left;white-space:nowrap}thead th{position:sticky;top:0;background:#f4f4f4}
+tr.section td{background:#eef;text-align:left;font-weight:bold}
+.holds{background:#dfd}.old{background:#eee}.fails{background:#fcc}.na{color:#888}.notrun{color:#aaa}
+td details{display:inline}td summary{cursor:pointer;list-style:none}
+.ev{position:absolute;max-width:40em;background:#fff;border:1px solid #999;padding:.5em;text-align:left;
+white-space:pre-wrap;font:12px monospace;z-index:2}"""
+
+
+def _cell(row, column):
+    status = row["cells"][column["id"]]
+    title = "%s on %s: %s" % (row["id"], column["id"], status)
+    evidence = row["evidence"].get(column["id"])
+    mark = "%s <span>%s</span>" % (GLYPHS[status], CODES[status])
+    if evidence and status == FAILS:
+        text = "\n\n".join("%s: %s\n%s" % (e["test"], e["outcome"], e["message"]) for e in evidence)
+        mark = "<details><summary>%s</summary><div class=ev>%s</div></details>" % (mark, html.escape(text))
+    return '<td class="%s" title="%s">%s</td>' % (CSS_CLASSES[status], html.escape(title), mark)
+
+
+def render_html(matrix, spec_href="../SPEC.md"):
+    """One self-contained page: no script, style or font from the network."""
+    esc = html.escape
+    columns = matrix["columns"]
+    out = ["<!doctype html><html lang=en><meta charset=utf-8><title>Executor matrix</title>",
+           "<style>%s</style><h1>Which promises hold on which executor</h1>" % _STYLE,
+           "<p>A row per SPEC.md clause the executor profile checks, a column per executor "
+           "and Python. %s.</p>" % "; ".join("%s %s: %s" % (GLYPHS[s], s, DESCRIPTIONS[s]) for s in STATUSES),
+           "<table><thead><tr><th class=clause>clause</th>"]
+    out += ["<th>%s<br>%s</th>" % (esc(c["profile"]), esc(c["python"])) for c in columns]
+    out.append("</tr></thead><tbody>")
+    section = None
+    for row in matrix["rows"]:
+        if row["section"] != section:
+            section = row["section"]
+            out.append("<tr class=section><td colspan=%d>%s</td></tr>" % (len(columns) + 1, esc(section)))
+        out.append('<tr><td class=clause><a href="%s#%s" title="%s">%s</a></td>%s</tr>' % (
+            esc(spec_href), esc(row["anchor"]), esc(row["text"]), esc(row["id"]),
+            "".join(_cell(row, column) for column in columns)))
+    out.append("</tbody></table><h2>Runs</h2><ul>")
+    out += ["<li><b>%s</b>: %s</li>" % (esc(c["id"]), esc(_run_words(c))) for c in columns]
+    out.append("</ul><h2>Left out: thread-pool-only clauses</h2><ul>")
+    out += ["<li><code>%s</code>%s: %s</li>" % (esc(k), "*" if k.endswith("/") else "", esc(v))
+            for k, v in sorted(matrix["left_out"].items())]
+    out.append("</ul></html>")
+    return "\n".join(out) + "\n"

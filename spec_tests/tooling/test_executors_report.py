@@ -1,0 +1,121 @@
+"""scripts/executors.py and its matrix builder on recorded results
+(spec_tests/tooling/data/executors/: real runs of the executor profile on
+CPython 3.11, stdlib thread pool, fork process pool, dask with threads, and
+a profile not run there), and the profile's plugin being opt-in. Nothing
+here runs an executor profile's tests."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from scripts import executors, executors_matrix
+from scripts.report_parts.statuses import FAILS, HOLDS, NOT_RUN, OLD
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+DATA = pathlib.Path(__file__).resolve().parent / "data" / "executors"
+SPEC_TEXT = (ROOT / "SPEC.md").read_text(encoding="utf-8")
+
+
+def _documents():
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(DATA.glob("*.json"))]
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    return executors_matrix.build(_documents(), SPEC_TEXT)
+
+
+def _cell(matrix, clause_id, column_id):
+    (row,) = [row for row in matrix["rows"] if row["id"] == clause_id]
+    return row["cells"][column_id]
+
+
+def test_columns_follow_the_profiles_order(matrix):
+    assert [c["id"] for c in matrix["columns"]] == [
+        "stdlib-thread@3.11", "process-fork@3.11", "interpreter@3.11", "dask-threads@3.11"]
+
+
+def test_rows_are_the_named_clauses_in_spec_order(matrix):
+    ids = [row["id"] for row in matrix["rows"]]
+    order = list(executors_matrix.spec_part.clause_info(SPEC_TEXT))
+    assert ids == sorted(ids, key=order.index)
+    assert "Executor.map/order" in ids and "ThreadPoolExecutor/thread-names" not in ids
+
+
+@pytest.mark.parametrize("clause_id, column_id, status", [
+    ("Executor.map/order", "stdlib-thread@3.11", HOLDS),
+    ("Executor.map/buffersize-lazy", "stdlib-thread@3.11", OLD),  # 3.14+: strict xfail on 3.11
+    ("Executor.submit/cancel-before-start", "process-fork@3.11", FAILS),
+    ("Executor.map/buffersize-lazy", "process-fork@3.11", OLD),
+    ("Executor.map/after-shutdown", "dask-threads@3.11", FAILS),
+    ("Executor.map/buffersize-lazy", "dask-threads@3.11", FAILS),  # not the CPython's: no "old"
+    ("Executor.map/order", "interpreter@3.11", NOT_RUN),
+])
+def test_cells(matrix, clause_id, column_id, status):
+    assert _cell(matrix, clause_id, column_id) == status
+
+
+def test_every_failing_cell_carries_the_tests_message(matrix):
+    found = {(clause, column): messages for clause, column, messages in executors_matrix.failing(matrix)}
+    assert any("could not be cancelled" in m for m in found[
+        ("Executor.submit/cancel-before-start", "process-fork@3.11")])
+    assert all(messages for messages in found.values())
+
+
+def test_the_thread_pools_prove_the_tests(matrix):
+    assert executors_matrix.must_hold(matrix) == []
+    assert executors_matrix.must_hold(matrix, profiles=("process-fork",))
+
+
+def test_terminal_table(matrix):
+    text = executors_matrix.render_text(matrix)
+    line = [l for l in text.splitlines() if l.strip().startswith("Executor.submit/cancel-before-start")][0]
+    assert line.split()[1:] == ["ok", "XX", "nr", "ok"]
+    assert "not run: needs Python 3.14+" in text and "thread-pool-only" in text
+
+
+def test_html_is_self_contained_and_escaped(matrix):
+    page = executors_matrix.render_html(matrix)
+    assert "http://" not in page.replace('href="http', "") and "<script" not in page
+    assert "src=" not in page and "@import" not in page
+    assert "&lt;Future at" in page  # a failure message, escaped
+    assert page.count("<tr>") == len(matrix["rows"]) + 1
+
+
+def test_from_results_renders_and_exits_by_the_thread_pools(tmp_path, capsys):
+    results = tmp_path / "results"
+    shutil.copytree(str(DATA), str(results))
+    page = tmp_path / "executors.html"
+    assert executors.main(["--from-results", str(results), "--html", str(page)]) == 0
+    assert page.exists() and json.loads(page.with_suffix(".json").read_text())["rows"]
+    assert "cells that do not hold" in capsys.readouterr().out
+    leftover = results / "3.11-process-fork.json"
+    document = json.loads(leftover.read_text())
+    document["run"]["leftover"] = ["4242"]
+    leftover.write_text(json.dumps(document))
+    assert executors.main(["--from-results", str(results), "--html", str(page)]) == 1
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc (Linux)")
+def test_session_processes_finds_this_session():
+    assert os.getpid() in executors.session_processes(os.getsid(0))
+
+
+def _collect(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"] + list(args),
+        cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+        env=dict(os.environ, FUTURES_SPEC_EXECUTOR=""), timeout=120)
+
+
+def test_the_profile_is_collected_only_with_its_plugin_and_an_executor():
+    assert _collect("spec_tests/executors").returncode == 5  # no tests: the main suite never sees them
+    assert _collect("-p", "spec_tests.executors.plugin", "spec_tests/executors").returncode == 5
+    run = _collect("-p", "spec_tests.executors.plugin", "spec_tests/executors",
+                   "--executor", "spec_tests.executors.profiles:stdlib_thread")
+    assert run.returncode == 0 and "test_map_yields_in_input_order" in run.stdout
