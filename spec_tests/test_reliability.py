@@ -519,7 +519,7 @@ def test_initializer_failing_under_concurrent_submits_leaves_nothing_pending(fut
 @pytest.mark.clause("reliability/dropped-executor-runs-queued-work")
 def test_dropped_executor_runs_its_queued_calls(futures):
     # One worker, busy: no worker thread holds the executor while it is dropped.
-    # A Gate rather than blocked_worker(): 3.6's contextmanager keeps its
+    # A Gate rather than blocked_worker(): a contextmanager keeps its
     # arguments, and so would keep the executor alive.
     executor = futures.ThreadPoolExecutor(max_workers=1)
     gate = Gate()
@@ -545,10 +545,19 @@ def test_workers_of_a_dropped_executor_end_after_its_queued_calls(futures):
         workers.add(threading.current_thread())
         return i
 
-    with blocked_worker(executor):
+    # Both workers wait at a gate while the executor is dropped, so neither
+    # holds it for a moment (as an idle worker does) when it is collected.
+    gates = [Gate(), Gate()]  # not blocked_worker(): its context manager keeps the executor
+    for gate in gates:
+        executor.submit(gate)
+    try:
+        assert all(gate.entered.wait(BOUND) for gate in gates)
         fs = [executor.submit(note_worker, i) for i in range(20)]
         del executor
         gc.collect()
+    finally:
+        for gate in gates:
+            gate.open()
     futures.wait(fs, timeout=BOUND)
     for worker in workers:
         worker.join(BOUND)
