@@ -6,16 +6,23 @@ The seam
 ``load_reference(run)`` executes FRESH copies of reference/__init__.py,
 _base.py and thread.py (and any other reference module they import) as a
 throwaway package that is never put in ``sys.modules``. The source runs
-unchanged; only what its imports resolve to differs. Each copy gets a
-private ``__builtins__`` whose ``__import__`` resolves:
+unchanged; only what its imports resolve to differs. Each import statement
+is compiled as an assignment from the loader's resolver, on the same line
+(``_ImportsThroughSeam``): ``import threading`` runs as ``threading =
+__seam_import__('threading')``, ``from ._base import Future`` as ``Future
+= __seam_import__('._base').Future``. The resolver gives:
 
-* ``threading`` to the run's controlled module (the reference imports it at
+* ``threading``: the run's controlled module (the reference imports it at
   module top and reaches every primitive through it);
-* ``os`` to the real module, except that ``register_at_fork`` records the
+* ``os``: the real module, except that ``register_at_fork`` records the
   hook on the run instead of the process (a fresh copy per run would
   otherwise pile up hooks, and the modules they keep alive, forever);
-* relative imports (``from . import _base``) to the other fresh copies;
-* everything else as usual.
+* ``._base``, ``.thread``...: the other fresh copies;
+* everything else: the module a plain import gives.
+
+(A private ``__builtins__`` whose ``__import__`` does the same would need
+no compiling, but PyPy ignores a module's own ``__builtins__``: its copies
+would run on the real ``threading``.)
 
 After loading, two things are set on the fresh objects, neither changing
 what the reference does:
@@ -48,9 +55,10 @@ with a replay command. A run is checked by its scenario's invariants
 after every thread has ended (see scenarios.py).
 """
 
-import builtins
+import ast
 import collections
 import gc
+import importlib
 import linecache
 import logging
 import os
@@ -94,8 +102,51 @@ def _compiled(module, patches, tag):
             filename = '<seeded %s: reference/%s.py>' % (tag, module)
             lines = source.splitlines(True)
             linecache.cache[filename] = (len(source), None, lines, filename)
-        _code_cache[key] = (compile(source, filename, 'exec', dont_inherit=True), filename)
+        tree = _ImportsThroughSeam().visit(ast.parse(source, filename))
+        _code_cache[key] = (compile(tree, filename, 'exec', dont_inherit=True), filename)
     return _code_cache[key]
+
+
+class _ImportsThroughSeam(ast.NodeTransformer):
+    """Compiles each import statement as assignments, one a name, from the
+    resolver load_reference() puts in the copy's globals, on the same line:
+
+        import threading               threading = __seam_import__('threading')
+        from . import _base            _base = __seam_import__('._base')
+        from ._base import Future, TO  Future = __seam_import__('._base').Future
+                                       TO = __seam_import__('._base').TO
+
+    ``from __future__`` imports stay: they are instructions to the compiler.
+    """
+
+    def visit_Import(self, node):
+        if any('.' in alias.name and not alias.asname for alias in node.names):
+            raise _unsupported(node)
+        return [_assign(node, alias, alias.name) for alias in node.names]
+
+    def visit_ImportFrom(self, node):
+        if node.module == '__future__':
+            return node
+        if node.level > 1 or node.names[0].name == '*':
+            raise _unsupported(node)
+        if node.module is None:  # from . import _base: modules of the package
+            return [_assign(node, alias, '.' + alias.name) for alias in node.names]
+        module = '.' * node.level + node.module
+        return [_assign(node, alias, module, alias.name) for alias in node.names]
+
+
+def _assign(node, alias, module, attribute=None):
+    """``alias = __seam_import__(module)[.attribute]``, where *node* was."""
+    value = ast.Call(ast.Name('__seam_import__', ast.Load()), [ast.Constant(module)], [])
+    if attribute is not None:
+        value = ast.Attribute(value, attribute, ast.Load())
+    assign = ast.Assign([ast.Name(alias.asname or alias.name, ast.Store())], value)
+    return ast.fix_missing_locations(ast.copy_location(assign, node))
+
+
+def _unsupported(node):
+    return SyntaxError('reference/ line %d: the seam compiles "import m", "import a.b as m", '
+                       '"from [.]m import names" and "from . import m", not this' % node.lineno)
 
 
 class _OsForCopies:
@@ -126,26 +177,19 @@ def load_reference(run, patches=(), tag='', logger=None):
             setattr(package, name, module)
         return getattr(package, name)
 
-    def import_(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and name == 'threading':
+    def seam_import(name):
+        """The module an import of *name* ('threading', '._base') finds."""
+        if name == 'threading':
             return run.module
-        if level == 0 and name == 'os':
+        if name == 'os':
             return os_copy
-        if level == 0:
-            return builtins.__import__(name, globals, locals, fromlist, level)
-        if level != 1:
-            raise ImportError('reference copies import only from their own package')
-        if name:
-            return load(name)
-        for sub in fromlist:
-            load(sub)
-        return package
-
-    fresh_builtins = dict(builtins.__dict__, __import__=import_)
+        if name.startswith('.'):
+            return load(name[1:])
+        return importlib.import_module(name)
 
     def _exec_into(module, name):
         code, filename = _compiled(name, patches, tag)
-        module.__dict__.update(__builtins__=fresh_builtins, __file__=filename,
+        module.__dict__.update(__seam_import__=seam_import, __file__=filename,
                                __package__='reference')
         exec(code, module.__dict__)
 
@@ -289,7 +333,13 @@ class _Quiet:
     """During exploration: no automatic garbage collection (it would run
     weakref callbacks, which take controlled locks, at arbitrary points),
     and each run's garbage is collected after the run, outside it. Objects
-    that exist beforehand are frozen, so those collections stay cheap.
+    that exist beforehand are frozen (gc.freeze; PyPy has none), so those
+    collections stay cheap.
+
+    PyPy counts no references: with collection disabled it runs weakref
+    callbacks only in gc.collect(). An executor a scenario drops at its end
+    is collected by the collection after the run, not in it, so the run's
+    trace is a step or two shorter there; its choices are the same.
 
     And an Abort raised where Python cannot propagate it (a weakref
     callback in a failed run, such as the executor's on_collect) is the

@@ -6,8 +6,10 @@ each schedule once, and replays what it reports.
 The counts of schedules explored are printed (even under capture).
 """
 
+import ast
 import random
 import sys
+import types
 
 import pytest
 
@@ -162,3 +164,21 @@ def test_the_seam_runs_fresh_unchanged_copies():
         assert [hook.__name__ for hook, _, _ in runs[0].atexit_hooks] == ['_python_exit']
     else:
         assert runs[0].module._shutdown.__name__ == 'shutdown'  # the reference's wrapper
+
+
+def test_the_seam_compiles_imports_as_assignments_on_their_lines():
+    source = ('from __future__ import annotations\n'
+              'import threading\n'
+              'from ._base import (A,\n'
+              '                    B as C)\n'
+              'from . import thread\n')
+    tree = explorer._ImportsThroughSeam().visit(ast.parse(source))
+    assert [(type(stmt).__name__, stmt.lineno) for stmt in tree.body] == [
+        ('ImportFrom', 1), ('Assign', 2), ('Assign', 3), ('Assign', 3), ('Assign', 5)]
+    namespace = {'__seam_import__': lambda name: types.SimpleNamespace(name=name, A=1, B=2)}
+    exec(compile(tree, '<test>', 'exec'), namespace)
+    assert (namespace['threading'].name, namespace['A'], namespace['C']) == ('threading', 1, 2)
+    assert namespace['thread'].name == '.thread'
+    for unsupported in ('import os.path', 'from .. import x', 'from os import *'):
+        with pytest.raises(SyntaxError, match='the seam compiles'):
+            explorer._ImportsThroughSeam().visit(ast.parse(unsupported))
