@@ -114,8 +114,10 @@ class ManualExecutor:
         job, fn, args = self.jobs[index]
         try:
             job.set_result(fn(*args))
-        except BaseException as exc:
+        except Exception as exc:
             job.set_exception(exc)
+        # Anything else (pytest-timeout's failure of a call that blocks, an
+        # interrupt) reaches the test instead of hiding in the job.
 
     def run(self, index=0):
         if self.start(index):
@@ -430,6 +432,42 @@ def test_pipeline_step_refused_by_a_shut_down_executor_fails_its_future(futures,
     assert isinstance(final.exception(timeout=LONG), RuntimeError)
 
 
+class RefusingExecutor(ManualExecutor):
+    """A ManualExecutor that refuses every call after its first *accepts*."""
+
+    def __init__(self, futures, accepts):
+        super().__init__(futures)
+        self.accepts = accepts
+        self.offered = []
+
+    def submit(self, fn, *args):
+        self.offered.append(fn)
+        if len(self.jobs) >= self.accepts:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        return super().submit(fn, *args)
+
+
+@pytest.mark.clause("chain/executor-refuses", "chain.pipeline/result")
+def test_pipeline_offers_no_later_step_after_its_executor_refused_one(futures):
+    steps = [Step(1), Step(2), Step(3)]
+    executor = RefusingExecutor(futures, accepts=1)
+    final = chain.pipeline(executor, steps, 0)
+    executor.run()
+    assert isinstance(final.exception(timeout=0), RuntimeError)
+    assert executor.offered == steps[:2]  # the third has no result to be called on
+
+
+@pytest.mark.clause("chain.pipeline/result")
+@pytest.mark.parametrize("fails", [False, True])
+def test_pipeline_submits_each_step_once_and_nothing_more(futures, fails):
+    steps = [Step(1), Step(2, raises=Boom() if fails else None), Step(3)]
+    executor = ManualExecutor(futures)
+    final = chain.pipeline(executor, steps, 0)
+    for index in range(3 - fails):
+        executor.run(index)
+    assert final.done() and [fn for _, fn, _ in executor.jobs] == steps[:3 - fails]
+
+
 @pytest.mark.clause("chain/executor-refuses")
 def test_pipeline_step_cancelled_by_its_executor_cancels_its_future(futures):
     executor = ManualExecutor(futures)
@@ -518,6 +556,17 @@ def test_settled_chain_keeps_no_reference_to_its_step(futures, link, timing):
     del step
     gc.collect()
     assert derived.done() and forgotten() is None
+
+
+@pytest.mark.clause("chain/releases-references")
+def test_chain_cancelled_before_its_source_settles_keeps_no_reference_to_its_step(futures, link):
+    source, step = futures.Future(), Step()
+    forgotten = weakref.ref(step)
+    derived = link(source, step)
+    assert derived.cancel()
+    del step
+    gc.collect()
+    assert derived.done() and not source.done() and forgotten() is None
 
 
 # --- then() ------------------------------------------------------------------
@@ -678,6 +727,21 @@ def test_then_compose_future_cancelled_while_fn_runs_cancels_the_future_fn_retur
 @pytest.mark.clause("chain.then_compose/not-a-future")
 def test_then_compose_fails_when_fn_returns_no_future(futures, timing):
     _, derived = chain_onto(futures, timing, lambda source: chain.then_compose(source, Step(42)),
+                            lambda source: source.set_result(1))
+    assert isinstance(derived.exception(timeout=0), TypeError)
+
+
+class HalfFuture:
+    """Has one of a future's two methods that then_compose() needs."""
+
+    def __init__(self, method):
+        setattr(self, method, lambda *args: None)
+
+
+@pytest.mark.clause("chain.then_compose/not-a-future")
+@pytest.mark.parametrize("method", ["add_done_callback", "cancel"])
+def test_then_compose_fails_when_fn_returns_half_a_future(futures, timing, method):
+    _, derived = chain_onto(futures, timing, lambda source: chain.then_compose(source, Step(HalfFuture(method))),
                             lambda source: source.set_result(1))
     assert isinstance(derived.exception(timeout=0), TypeError)
 

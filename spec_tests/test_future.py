@@ -511,6 +511,24 @@ def test_future_is_freed_by_refcount_after_result_raised(futures):
         gc.enable()
 
 
+@pytest.mark.clause("Future.result/frees-exception")
+def test_pool_future_is_freed_by_refcount_after_result_raised(futures, make_executor):
+    # The worker that ran the call caught its exception, whose traceback
+    # holds the worker's frame: that frame must not keep the future.
+    executor = make_executor(max_workers=1)
+    future = executor.submit(int, "not a number")
+    alive = weakref.ref(future)
+    with pytest.raises(ValueError):
+        future.result(LONG)
+    executor.shutdown(wait=True)  # the worker is done with the call
+    gc.disable()
+    try:
+        del future
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
 # --- set_result() / set_exception() on a done future -----------------------
 
 def _set_result(future):

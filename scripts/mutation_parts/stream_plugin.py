@@ -1,0 +1,71 @@
+"""The pytest plugin each mutant's run loads (scripts/mutation.py).
+
+A mutant may deadlock a test where pytest-timeout cannot help: once its
+alarm has failed the call, a fixture's teardown that joins a stuck worker
+waits forever, and so may the interpreter's exit. So this plugin:
+
+* appends "start<TAB>-<TAB>nodeid" to $MUTATION_STREAM as a test starts,
+  "outcome<TAB>phase<TAB>nodeid" for every phase as it ends, and
+  "done<TAB>-<TAB>nodeid" when the test is over,
+  so a run that has to be killed still tells what it had found;
+* ends the process (exit status 3) when one test, setup to teardown, runs
+  past its pytest-timeout plus $MUTATION_GRACE seconds, after writing
+  "hung<TAB>-<TAB>nodeid";
+* leaves out the tests listed in the file $MUTATION_SKIP (one node id a
+  line), so the runner can go on after a hung test with the tests not yet run.
+
+The suite's own --spec-results file, written when a session ends, stays
+the source of each test's clauses and outcome.
+"""
+
+import os
+import threading
+
+import pytest
+
+
+def _write(kind, when, nodeid):
+    path = os.environ.get('MUTATION_STREAM')
+    if path:
+        with open(path, 'a', encoding='utf-8') as stream:
+            stream.write('%s\t%s\t%s\n' % (kind, when, nodeid))
+            stream.flush()
+
+
+def pytest_collection_modifyitems(config, items):
+    path = os.environ.get('MUTATION_SKIP')
+    if not path or not os.path.exists(path):
+        return
+    with open(path, encoding='utf-8') as listing:
+        skip = set(listing.read().splitlines())
+    kept = [item for item in items if item.nodeid not in skip]
+    config.hook.pytest_deselected(items=[item for item in items if item.nodeid in skip])
+    items[:] = kept
+
+
+def _watchdog(nodeid):
+    _write('hung', '-', nodeid)
+    os._exit(3)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    marker = item.get_closest_marker('timeout')
+    limit = marker.args[0] if marker and marker.args else item.config.getoption('timeout', None) or 60
+    timer = threading.Timer(float(limit) + float(os.environ.get('MUTATION_GRACE', '5')),
+                            _watchdog, (item.nodeid,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        _write('done', '-', item.nodeid)
+
+
+def pytest_runtest_logstart(nodeid, location):
+    _write('start', '-', nodeid)
+
+
+def pytest_runtest_logreport(report):
+    _write(report.outcome, report.when, report.nodeid)
