@@ -59,6 +59,7 @@ import ast
 import collections
 import gc
 import importlib
+import itertools
 import linecache
 import logging
 import os
@@ -331,10 +332,17 @@ def _verify(run, instance):
 
 class _Quiet:
     """During exploration: no automatic garbage collection (it would run
-    weakref callbacks, which take controlled locks, at arbitrary points),
-    and each run's garbage is collected after the run, outside it. Objects
-    that exist beforehand are frozen (gc.freeze; PyPy has none), so those
-    collections stay cheap.
+    weakref callbacks, which take controlled locks, at arbitrary points);
+    the runs' garbage is collected between runs, every COLLECT_EVERY runs,
+    and when the exploration ends. Objects that exist beforehand are
+    frozen (gc.freeze), so those collections stay cheap on CPython; PyPy
+    has no freeze and walks its whole heap in each, which made a
+    collection after every run cost twice the run itself.
+
+    A collection inside a run (a scenario's gc.collect()) may find the
+    garbage of an earlier run: the weakref callbacks it sets off act on
+    that run, which is over, so its primitives run free, outside any
+    schedule.
 
     PyPy counts no references: with collection disabled it runs weakref
     callbacks only in gc.collect(). An executor a scenario drops at its end
@@ -356,6 +364,7 @@ class _Quiet:
         return self
 
     def __exit__(self, *exc_info):
+        gc.collect()
         sys.unraisablehook = self.hook
         if hasattr(gc, 'unfreeze'):
             gc.unfreeze()
@@ -366,9 +375,13 @@ class _Quiet:
         if not isinstance(unraisable.exc_value, controlled.Abort):
             self.hook(unraisable)
 
-    @staticmethod
-    def after_run():
-        gc.collect()
+    COLLECT_EVERY = 32
+    _runs = itertools.count(1)
+
+    @classmethod
+    def after_run(cls):
+        if next(cls._runs) % cls.COLLECT_EVERY == 0:
+            gc.collect()
 
 
 # --- choosers -------------------------------------------------------------

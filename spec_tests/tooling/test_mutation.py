@@ -73,6 +73,11 @@ def test_a_mutant_run_records_its_killing_tests_and_resumes(tmp_path, capsys):
     """The mutant that drops pipeline()'s check for no functions: only the
     clause chain.pipeline/empty notices. A second run finds it done."""
     pytest.importorskip("pytest_timeout")  # the runs of the mutants use it
+    if sys.implementation.name != "cpython":
+        # Seen in CI on PyPy 3.11 under load: a chain/releases-references test
+        # of the baseline found the step still alive after gc.collect().
+        pytest.skip("mutation runs are made on CPython; PyPy frees objects only when its "
+                    "collector runs, which the baseline's reference tests cannot time")
     (target,) = [m for m in _mutants("chain.py") if m.description.startswith("removed: raise ValueError(")]
     results = tmp_path / "results.jsonl"
     argv = ["--files", "chain.py", "--only", target.id, "--results", str(results),
