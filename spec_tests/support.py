@@ -1,10 +1,15 @@
-"""Helpers the spec tests share: futures in a given state, and a task
-that blocks until the test lets it go."""
+"""Helpers the spec tests share: futures in a given state, a task that
+blocks until the test lets it go, and what the futures logged."""
 
 import threading
 
 BOUND = 10  # seconds: an upper bound for waits that should end at once
 TINY = 0.02  # seconds: a timeout that is meant to expire
+
+
+def future_records(caplog):
+    """The records of the logger both implementations' futures log to."""
+    return [record for record in caplog.records if record.name == "concurrent.futures"]
 
 
 def finished(futures, value=None):

@@ -13,6 +13,8 @@ import threading
 
 import pytest
 
+from spec_tests.support import future_records
+
 BOUND = 5  # seconds; only ever an upper bound for something that happens at once
 RESULT = 42
 
@@ -82,10 +84,6 @@ def fail(future):
 
 def abort(future):
     raise Abort()
-
-
-def future_records(caplog):
-    return [record for record in caplog.records if record.name == "concurrent.futures"]
 
 
 @contextlib.contextmanager

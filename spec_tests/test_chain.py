@@ -16,7 +16,7 @@ import weakref
 
 import pytest
 
-from spec_tests.support import finished
+from spec_tests.support import finished, future_records
 
 from reference import chain
 
@@ -475,6 +475,40 @@ def test_pipeline_step_cancelled_by_its_executor_cancels_its_future(futures):
     executor.run(0)
     executor.jobs[1][0].cancel()
     assert final.cancelled()
+
+
+# --- quiet: the chain's callbacks never raise --------------------------------
+# A callback that raises is only logged by the future that ran it, and the
+# chain would go on as if it had not: these catch that in the log.
+
+@pytest.mark.clause("chain/quiet")
+def test_cancelled_source_makes_no_future_log_an_error(futures, link, timing, caplog):
+    chain_onto(futures, timing, lambda source: link(source, Step()), lambda source: source.cancel())
+    assert future_records(caplog) == []
+
+
+@pytest.mark.clause("chain/quiet")
+def test_failing_step_makes_no_future_log_an_error(futures, link, timing, caplog):
+    chain_onto(futures, timing, lambda source: link(source, Step(raises=Boom())), link.trigger)
+    assert future_records(caplog) == []
+
+
+@pytest.mark.clause("chain/quiet")
+def test_step_refused_by_a_shut_down_executor_makes_no_future_log_an_error(
+        futures, link, timing, make_executor, caplog):
+    executor = make_executor(max_workers=1)
+    executor.shutdown()
+    chain_onto(futures, timing, lambda source: link(source, Step(), executor), link.trigger)
+    assert future_records(caplog) == []
+
+
+@pytest.mark.clause("chain/quiet")
+def test_pipeline_step_cancelled_by_its_executor_makes_no_future_log_an_error(futures, caplog):
+    executor = ManualExecutor(futures)
+    chain.pipeline(executor, [Step(1), Step()], 0)
+    executor.run(0)
+    executor.jobs[1][0].cancel()
+    assert future_records(caplog) == []
 
 
 # --- no locks, no blocking ---------------------------------------------------
