@@ -214,7 +214,14 @@ class _Step:
         as an executor's future is while its call runs."""
         if not self._begin():
             return  # cancelled before the step started: skip fn
-        self._finish(*_call(self.fn, arg))
+        self._finish(*_call(self._take_fn(), arg))
+
+    def _take_fn(self):
+        """fn, which the step lets go of as it calls it (a step runs once).
+        If fn raises, the exception's traceback holds the frames that
+        called it, and so this step: it must not keep fn alive through them."""
+        fn, self.fn = self.fn, None
+        return fn
 
     def _job_done(self, job):
         """The executor's future for _run(). _run() settles the derived
@@ -283,7 +290,7 @@ class _ComposedStep(_Step):
     def _run(self, arg):
         if self.derived.cancelled():
             return  # cancelled before the step started: skip fn
-        inner, exception = _call(self.fn, arg)
+        inner, exception = _call(self._take_fn(), arg)
         if exception is None and not _is_future(inner):
             exception = TypeError('then_compose() needs fn to return a future, not %s'
                                   % type(inner).__name__)

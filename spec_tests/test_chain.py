@@ -592,6 +592,46 @@ def test_settled_chain_keeps_no_reference_to_its_step(futures, link, timing):
     assert derived.done() and forgotten() is None
 
 
+class FramelessStep:
+    """A step whose call runs no Python code (it is int's call, which raises
+    TypeError for RESULT and for Boom()), so no frame of its own keeps it
+    alive in its exception's traceback."""
+
+    __call__ = int
+
+
+@pytest.mark.clause("chain/releases-references")
+@pytest.mark.parametrize("timing", ["attached-before-completion", "completed-by-other-thread"], indirect=True)
+@pytest.mark.parametrize("name", ["then", "recover"])
+def test_failed_step_is_not_kept_alive_by_its_exception(futures, timing, name):
+    step = FramelessStep()
+    forgotten = weakref.ref(step)
+    complete = (lambda source: source.set_result(RESULT)) if name == "then" else (
+        lambda source: source.set_exception(Boom()))
+    _, derived = chain_onto(futures, timing, lambda source: getattr(chain, name)(source, step), complete)
+    del step
+    gc.collect()
+    assert isinstance(derived.exception(timeout=0), TypeError) and forgotten() is None
+
+
+@pytest.mark.clause("chain/releases-references")
+def test_future_a_composed_step_returned_keeps_no_reference_to_its_cancelled_chain(futures):
+    # The step cancels its own derived future, then returns a pending future
+    # the test keeps: the chain cancels that future, and must not stay
+    # registered on it (the standard library's futures keep their callbacks).
+    source, inner, chained = futures.Future(), futures.Future(), []
+
+    def cancel_own_chain_and_return_inner(_):
+        chained.pop().cancel()
+        return inner
+
+    chained.append(chain.then_compose(source, cancel_own_chain_and_return_inner))
+    forgotten = weakref.ref(chained[0])
+    source.set_result(RESULT)
+    gc.collect()
+    assert inner.cancelled() and forgotten() is None
+
+
 @pytest.mark.clause("chain/releases-references")
 def test_chain_cancelled_before_its_source_settles_keeps_no_reference_to_its_step(futures, link):
     source, step = futures.Future(), Step()
