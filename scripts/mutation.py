@@ -16,9 +16,15 @@ mutant as well as the in-process tests do.
 Which tests, per mutant: for _base.py and thread.py, the clause tests
 (spec_tests/test_*.py) on the reference alone, and every scenario of the
 interleavings explorer; for chain.py, which only test_chain.py imports,
-test_chain.py on both implementations' futures. Not -x: every failing test
-is wanted, since the annotated reference shows them all. The suite's own
---spec-results file says which clauses each failing test names.
+test_chain.py on both implementations' futures. Of those, only the tests
+that run one of the mutant's lines: the unmutated run (the baseline) is
+made under coverage with one context per test, which says which tests run
+which line; a test that never reaches the changed lines behaves as it did
+there. A mutant whose lines run outside any test (at import, or only in
+an interpreter a test starts, which the baseline does not measure) gets
+every test. Not -x: every failing test is wanted, since the annotated
+reference shows them all. The suite's own --spec-results file says which
+clauses each failing test names.
 
 The results are JSON lines, gzipped, appended as each mutant ends
 (docs/mutation/results.jsonl.gz): a rerun skips the mutants already there
@@ -26,8 +32,9 @@ The results are JSON lines, gzipped, appended as each mutant ends
 A mutant's id is a hash of its whole source, so a change to reference/
 makes new mutants of the changed module and leaves old results unused.
 When only the explorer catches a mutant, the trace of its shortest failing
-schedule is kept too. Needs pytest and pytest-timeout: by default the
-script makes .venv-mutation/ with them, and runs the tests there.
+schedule is kept too. Needs pytest and pytest-timeout, and coverage to
+select the tests (without it every mutant gets every test): by default
+the script makes .venv-mutation/ with them, and runs the tests there.
 """
 
 import argparse
@@ -55,6 +62,16 @@ FILES = ('chain.py', 'thread.py', '_base.py')
 RESULTS = ROOT / 'docs' / 'mutation' / 'results.jsonl.gz'
 VENV = ROOT / '.venv-mutation'
 PLUGIN_DIR = ROOT / 'scripts' / 'mutation_parts'
+COVERAGE_DATA = '.coverage-baseline'
+# Run by the Python of the tests (which has coverage): the baseline's
+# contexts per line of each reference module, as JSON.
+DUMP_CONTEXTS = """
+import json, os, sys, coverage
+data = coverage.CoverageData(sys.argv[1])
+data.read()
+print(json.dumps({os.path.basename(name): data.contexts_by_lineno(name) for name in data.measured_files()
+                  if os.path.basename(os.path.dirname(name)) == 'reference'}))
+"""
 SCENARIO_TEST = 'spec_tests/interleavings/test_scenarios.py::test_every_schedule_keeps_the_invariant'
 # What a copy leaves out: it needs reference/, spec_tests/, SPEC.md, tox.ini.
 SKIP = shutil.ignore_patterns('.git', '.tox', '.venv*', 'report', 'docs', '__pycache__',
@@ -77,7 +94,8 @@ def ensure_venv():
     python = VENV / 'bin' / 'python'
     if not python.exists():
         subprocess.run([sys.executable, '-m', 'venv', str(VENV)], check=True)
-        subprocess.run([str(python), '-m', 'pip', 'install', '-q', 'pytest', 'pytest-timeout'], check=True)
+        subprocess.run([str(python), '-m', 'pip', 'install', '-q', 'pytest', 'pytest-timeout', 'coverage'],
+                       check=True)
     return str(python)
 
 
@@ -100,14 +118,16 @@ class Worker:
         env.update(PYTHONPATH=os.pathsep.join([str(self.dir), str(PLUGIN_DIR)]),
                    PYTHONDONTWRITEBYTECODE='1',  # a mutant never meets a stale .pyc
                    MUTATION_STREAM=str(self.dir / 'stream.txt'), MUTATION_SKIP=str(self.dir / 'skip.txt'),
+                   MUTATION_SELECT=str(self.dir / 'select.txt'),
                    MUTATION_GRACE='1')
         env.pop('FUTURES_SPEC_IMPL', None)
         for name in [name for name in env if name.startswith('COVERAGE')]:
             del env[name]  # under tox's coverage, a copy's files must not be measured
         return env
 
-    def run_tests(self, file):
-        """Run the tests of *file*'s mutants here. Returns (seconds, cut
+    def run_tests(self, file, only=None, measure=False):
+        """Run the tests of *file*'s mutants here (*only* these node ids,
+        if given; under coverage if *measure*). Returns (seconds, cut
         short?, {nodeid: record of --spec-results}, [failed nodeids]).
 
         A test that hangs past the watchdog of stream_plugin ends the
@@ -115,12 +135,17 @@ class Worker:
         tests not yet run, until all have run or the mutant's time is up."""
         tests, impls, test_timeout = selection(file)
         test_timeout = self.test_timeout or test_timeout
-        results, stream, skip = (self.dir / name for name in ('results.json', 'stream.txt', 'skip.txt'))
-        for path in (results, stream, skip):
+        results, stream, skip, select = (self.dir / name for name in
+                                         ('results.json', 'stream.txt', 'skip.txt', 'select.txt'))
+        for path in (results, stream, skip, select):
             if path.exists():
                 path.unlink()
+        if only is not None:
+            select.write_text('\n'.join(sorted(only)) + '\n')
         command = [self.python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-p', 'stream_plugin',
                    '--tb=short', '--timeout=%s' % test_timeout, '--spec-results=%s' % results]
+        if measure:
+            command[1:3] = ['-m', 'coverage', 'run', '--rcfile=%s' % self._coverage_rc(), '-m', 'pytest']
         # (Each option and its value one word: pytest 8 takes a separate value
         # for a path when it looks for conftest.py files, before it knows the
         # conftest's options.)
@@ -159,6 +184,21 @@ class Worker:
                                                        > self.mutant_timeout else 'it ended outside a test'))
         return seconds, cut, records, sorted(failed)
 
+    def _coverage_rc(self):
+        """A coverage configuration of the copy's own: lines (not branches)
+        of reference/, in this process only, into COVERAGE_DATA."""
+        rc = self.dir / 'coverage-baseline.ini'
+        rc.write_text('[run]\nsource = reference\ndata_file = %s\n' % (self.dir / COVERAGE_DATA))
+        return rc
+
+    def tests_by_line(self):
+        """{module: {line: [node ids of the tests that ran it, '' for
+        outside any test]}} from the baseline's coverage data."""
+        done = subprocess.run([self.python, '-c', DUMP_CONTEXTS, str(self.dir / COVERAGE_DATA)],
+                              stdout=subprocess.PIPE, universal_newlines=True, check=True)
+        return {module: {int(line): contexts for line, contexts in lines.items()}
+                for module, lines in json.loads(done.stdout).items()}
+
     def _wait(self, process, results, started):
         """Wait for pytest; kill it at the time limit, or a few seconds
         after it wrote its results (a mutant may hang the interpreter's
@@ -195,12 +235,12 @@ class Worker:
         except subprocess.TimeoutExpired:
             return '(the explorer took over 300 s)'
 
-    def test(self, mutant, original, clauses_of):
+    def test(self, mutant, original, clauses_of, tests_by_line):
         """Run the tests with *mutant* in place; return its result record."""
         path = self.dir / 'reference' / mutant.file
         path.write_text(mutant.source)
         try:
-            seconds, cut, records, failed = self.run_tests(mutant.file)
+            seconds, cut, records, failed = self.run_tests(mutant.file, covering_tests(tests_by_line, mutant))
             record = mutant.record()
             record.update(status='killed' if failed else 'survived', seconds=round(seconds, 1),
                           tests_run=len(records), failed=[], clauses=[], explorer={})
@@ -220,6 +260,21 @@ class Worker:
             return record
         finally:
             path.write_text(original)
+
+
+def covering_tests(tests_by_line, mutant):
+    """The node ids of the tests that run a line of *mutant* in the
+    baseline, or None for every test: when one of its lines ran outside any
+    test, or none ran at all (measured in the test process only)."""
+    if tests_by_line is None:
+        return None
+    lines = tests_by_line.get(mutant.file, {})
+    tests = set()
+    for line in range(mutant.line, mutant.end_line + 1):
+        tests.update(lines.get(line, ()))
+    if not tests or '' in tests:
+        return None
+    return tests
 
 
 def _scenario(nodeid):
@@ -252,18 +307,21 @@ def all_mutants(files):
             for mutant in make_mutants(file, (ROOT / 'reference' / file).read_text())]
 
 
-def baseline(worker, file, results_path, lock):
+def baseline(worker, file, results_path, lock, measure):
     """Run the unmutated tests once: they must all pass, and their records
-    give the clauses of the tests a cut-short run names."""
-    seconds, cut, records, failed = worker.run_tests(file)
+    give the clauses of the tests a cut-short run names. Returns those
+    clauses, and the tests that run each line (None unless *measure*)."""
+    seconds, cut, records, failed = worker.run_tests(file, measure=measure)
     if failed or cut:
         raise SystemExit('the unmutated tests for %s fail (%s): see %s'
                          % (file, ', '.join(failed[:5]), worker.dir / 'pytest.log'))
     record = {'kind': 'baseline', 'file': file, 'seconds': round(seconds, 1), 'tests_run': len(records),
               'python': sys.version.split()[0], 'date': time.strftime('%Y-%m-%d')}
     _append(results_path, record, lock)
-    print('baseline %s: %d tests pass in %.1f s' % (file, len(records), seconds), flush=True)
-    return {nodeid: test['clauses'] for nodeid, test in records.items()}
+    print('baseline %s: %d tests pass in %.1f s%s' % (file, len(records), seconds,
+                                                      ' (under coverage)' if measure else ''), flush=True)
+    return {nodeid: test['clauses'] for nodeid, test in records.items()}, (
+        worker.tests_by_line() if measure else None)
 
 
 def _append(path, record, lock):
@@ -341,11 +399,19 @@ def main(argv=None):
     workers = [Worker(python, scratch / ('worker-%d' % n), args.test_timeout, args.mutant_timeout)
                for n in range(count)]
     lock = threading.Lock()
-    clauses_of, selections = {}, set()
+    measure = subprocess.run([python, '-c', 'import coverage'], stderr=subprocess.DEVNULL).returncode == 0
+    if not measure:
+        print('no coverage in %s: every mutant gets every test of its module' % python, flush=True)
+    clauses_of, tests_by_line, selections = {}, {}, set()
     for file in sorted({m.file for m in todo}, key=files.index):
         if repr(selection(file)) not in selections:  # _base.py and thread.py share theirs
             selections.add(repr(selection(file)))
-            clauses_of.update(baseline(workers[0], file, args.results, lock))
+            clauses, lines = baseline(workers[0], file, args.results, lock, measure)
+            clauses_of.update(clauses)
+            for module, module_lines in (lines or {}).items():
+                if selection(module) == selection(file):  # the tests its mutants get
+                    tests_by_line[module] = module_lines
+    tests_by_line = tests_by_line if measure else None
     originals = {file: (ROOT / 'reference' / file).read_text() for file in files}
     idle = list(workers)
     started, done = time.monotonic(), 0
@@ -354,7 +420,7 @@ def main(argv=None):
         with lock:
             worker = idle.pop()
         try:
-            return worker.test(mutant, originals[mutant.file], clauses_of)
+            return worker.test(mutant, originals[mutant.file], clauses_of, tests_by_line)
         finally:
             with lock:
                 idle.append(worker)

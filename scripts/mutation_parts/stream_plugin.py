@@ -12,7 +12,12 @@ waits forever, and so may the interpreter's exit. So this plugin:
   past its pytest-timeout plus $MUTATION_GRACE seconds, after writing
   "hung<TAB>-<TAB>nodeid";
 * leaves out the tests listed in the file $MUTATION_SKIP (one node id a
-  line), so the runner can go on after a hung test with the tests not yet run.
+  line), so the runner can go on after a hung test with the tests not yet
+  run, and, when the file $MUTATION_SELECT exists, every test it does not
+  list (the tests that run a mutant's lines);
+* under coverage (the runner's baseline), names each test's coverage
+  context after its node id, so the runner learns which tests run which
+  line.
 
 The suite's own --spec-results file, written when a session ends, stays
 the source of each test's clauses and outcome.
@@ -32,15 +37,34 @@ def _write(kind, when, nodeid):
             stream.flush()
 
 
-def pytest_collection_modifyitems(config, items):
-    path = os.environ.get('MUTATION_SKIP')
+def _listed(variable):
+    """The node ids in the file $variable names, or None without one."""
+    path = os.environ.get(variable)
     if not path or not os.path.exists(path):
-        return
+        return None
     with open(path, encoding='utf-8') as listing:
-        skip = set(listing.read().splitlines())
-    kept = [item for item in items if item.nodeid not in skip]
-    config.hook.pytest_deselected(items=[item for item in items if item.nodeid in skip])
-    items[:] = kept
+        return set(listing.read().splitlines())
+
+
+def pytest_collection_modifyitems(config, items):
+    skip, select = _listed('MUTATION_SKIP') or set(), _listed('MUTATION_SELECT')
+
+    def wanted(item):
+        return item.nodeid not in skip and (select is None or item.nodeid in select)
+
+    dropped = [item for item in items if not wanted(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if wanted(item)]
+
+
+def _coverage():
+    """The Coverage measuring this process, if any."""
+    try:
+        import coverage
+    except ImportError:
+        return None
+    return coverage.Coverage.current()
 
 
 def _watchdog(nodeid):
@@ -56,9 +80,14 @@ def pytest_runtest_protocol(item, nextitem):
                             _watchdog, (item.nodeid,))
     timer.daemon = True
     timer.start()
+    measuring = _coverage()
+    if measuring is not None:
+        measuring.switch_context(item.nodeid)  # setup, call and teardown alike
     try:
         yield
     finally:
+        if measuring is not None:
+            measuring.switch_context('')
         timer.cancel()
         _write('done', '-', item.nodeid)
 

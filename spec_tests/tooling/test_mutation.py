@@ -8,10 +8,12 @@ an edit elsewhere in a module does not make the recording stale."""
 
 import ast
 import html
+import importlib.util
 import json
 import pathlib
 import re
 import sys
+import types
 
 import pytest
 
@@ -91,10 +93,24 @@ def test_a_mutant_run_records_its_killing_tests_and_resumes(tmp_path, capsys):
     assert record["status"] == "killed" and record["clauses"] == ["chain.pipeline/empty"]
     assert record["failed"] and all(f["clauses"] == ["chain.pipeline/empty"] for f in record["failed"])
     assert {f["test"].rsplit("[", 1)[1] for f in record["failed"]} == {"stdlib]", "reference]"}
+    if importlib.util.find_spec("coverage"):  # the baseline was measured: only pipeline()'s tests ran
+        assert 0 < record["tests_run"] < records[0]["tests_run"]
     capsys.readouterr()
     assert mutation.main(argv) == 0
     assert "nothing to run" in capsys.readouterr().out
     assert len(results.read_text().splitlines()) == 2
+
+
+def test_a_mutant_gets_the_tests_that_run_its_lines_or_else_every_test():
+    by_line = {"thread.py": {10: ["a"], 11: ["b"], 12: ["c"], 20: ["", "d"]}}
+
+    def lines(first, last):
+        return types.SimpleNamespace(file="thread.py", line=first, end_line=last)
+
+    assert mutation.covering_tests(by_line, lines(10, 11)) == {"a", "b"}
+    assert mutation.covering_tests(by_line, lines(20, 20)) is None  # ran outside any test too
+    assert mutation.covering_tests(by_line, lines(30, 31)) is None  # ran in no measured test
+    assert mutation.covering_tests(None, lines(10, 10)) is None  # no coverage data
 
 
 # --- the annotated reference, from recorded results ----------------------------
