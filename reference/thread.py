@@ -168,18 +168,24 @@ class _WorkQueue:
 
         With nothing to do, the worker sleeps on *parked* (its _Parked).
         """
-        try:
-            return self._items.popleft()
-        except IndexError:
-            pass
-        with self._lock:
-            # Look again, under the lock: put() may have appended an item
-            # since we looked, and would not know to wake us for it.
-            if self._items:
+        while True:
+            try:
                 return self._items.popleft()
-            if self._closed:
-                return None
-            self._parked.append(parked)
+            except IndexError:
+                pass
+            with self._lock:
+                # Look again, under the lock: put() may have appended an
+                # item since we looked, and would not know to wake us for it.
+                idle, closed = not self._items, self._closed
+                if idle and not closed:
+                    self._parked.append(parked)
+            if idle:
+                break
+            # An item came: take it as above. Not with popleft() under the
+            # lock, which would raise if another worker or drain(), neither
+            # of which takes the lock, took the item after our look.
+        if closed:
+            return None
         parked.gate.acquire()
         item, parked.item = parked.item, None
         return item

@@ -163,6 +163,39 @@ class _OsForCopies:
         return getattr(os, name)
 
 
+class _CollectionsForCopies:
+    """collections, except that a deque is a _LookedAtDeque of the run."""
+
+    def __init__(self, run):
+        self._run = run
+
+    def deque(self, *args):
+        return _LookedAtDeque(self._run, *args)
+
+    def __getattr__(self, name):
+        return getattr(collections, name)
+
+
+class _LookedAtDeque(collections.deque):
+    """A deque whose every look at its size (a truth test, len()) is
+    followed by a switch point. The work queue looks at its deques and then
+    acts on what it saw, some of it without a lock: a thread that has
+    looked may act after others have run, as on a real machine."""
+
+    def __init__(self, run, *args):
+        super().__init__(*args)
+        self._run = run
+        self._label = run.label('deque') + controlled._created_as()
+
+    def __len__(self):
+        size = super().__len__()
+        self._run.published('look at', self)
+        return size
+
+    def __bool__(self):  # a truth test of a deque does not call __len__ before 3.11
+        return len(self) > 0
+
+
 def load_reference(run, patches=(), tag='', logger=None):
     """Fresh copies of the reference package, whose ``threading`` is
     ``run.module``. Returns the package (its __init__ already executed)."""
@@ -170,6 +203,7 @@ def load_reference(run, patches=(), tag='', logger=None):
     package.__path__ = []
     package.__package__ = 'reference'
     os_copy = _OsForCopies(run.fork_hooks)
+    collections_copy = _CollectionsForCopies(run)
 
     def load(name):
         if name not in package.__dict__:
@@ -184,6 +218,8 @@ def load_reference(run, patches=(), tag='', logger=None):
             return run.module
         if name == 'os':
             return os_copy
+        if name == 'collections':
+            return collections_copy
         if name.startswith('.'):
             return load(name[1:])
         return importlib.import_module(name)

@@ -65,10 +65,46 @@ BUGS = {bug.name: bug for bug in [
         'get() parks on the strength of its lock-free look at the queue: an '
         'item put() in between is queued with nobody to take it',
         [Patch('thread', '''\
-            if self._items:
-                return self._items.popleft()
-            if self._closed:''', '''\
-            if self._closed:''')]),
+                idle, closed = not self._items, self._closed''', '''\
+                idle, closed = True, self._closed''')]),
+    SeededBug(
+        'get-pops-after-looking', 'shutdown-cancel-vs-running',
+        'get() looks at the queue under its lock and then pops: a drain() '
+        '(or a busy worker), which pops without the lock, can take the item '
+        'in between, and the worker dies of an IndexError',
+        [Patch('thread', '''\
+                if idle and not closed:
+                    self._parked.append(parked)
+            if idle:
+                break''', '''\
+                if idle and not closed:
+                    self._parked.append(parked)
+                if not idle:
+                    item = self._items.popleft()
+            if idle:
+                break
+            return item''')]),
+    SeededBug(
+        'put-without-lock', 'submit-result',
+        'put() looks for a parked worker without the lock: a worker can park '
+        'between that look and the append, and the item waits with nobody '
+        'to take it (a lost wake-up)',
+        [Patch('thread', '''\
+        with self._lock:
+            # While a worker is parked, _items is empty: it parked finding
+            # _items empty under the lock, and since then put() has handed
+            # every item over instead of appending it. So FIFO order holds.
+            if not self._parked:
+                self._items.append(item)
+                return False
+            # The worker parked longest ago. Waking the one parked last
+            # (LIFO) measured slower and erratic for one-at-a-time calls
+            # (scripts/bench.py, round_trip_latency); throughput is the same.
+            parked = self._parked.popleft()''', '''\
+        if not self._parked:
+            self._items.append(item)
+            return False
+        parked = self._parked.popleft()''')]),
     SeededBug(
         'notify-before-state', 'as-completed-vs-timeout',
         '_finish() tells wait()/as_completed() before setting FINISHED: '
