@@ -29,13 +29,12 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.mutation import open_results  # noqa: E402
+from scripts.mutation import SURVIVORS, open_results, read_verdicts  # noqa: E402
 from scripts.mutation_parts.operators import mutants as make_mutants  # noqa: E402
 from scripts.report_parts.spec import spec_layout  # noqa: E402
 
 MODULES = ('_base.py', 'thread.py', 'chain.py')
 RESULTS = ROOT / 'docs' / 'mutation' / 'results.jsonl.gz'
-SURVIVORS = ROOT / 'docs' / 'mutation-survivors.md'
 OUT = ROOT / 'docs' / 'annotated'
 MARGIN = 3  # clauses shown on a line's margin before "+N" (all of them when opened)
 
@@ -49,19 +48,6 @@ def read_results(path):
                 if record.get('id'):
                     records[record['id']] = record
     return records
-
-
-def read_verdicts(path):
-    """{mutant id: (verdict, why)} from the table rows of the survivors file:
-    | `id` | place | change | verdict | why |"""
-    verdicts = {}
-    if path.exists():
-        for line in path.read_text(encoding='utf-8').splitlines():
-            cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
-            found = re.match(r'^`([0-9a-f]{16})`$', cells[0]) if len(cells) >= 5 else None
-            if found:
-                verdicts[found.group(1)] = (cells[3], cells[4])
-    return verdicts
 
 
 class Line:

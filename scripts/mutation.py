@@ -44,6 +44,7 @@ import gzip
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -60,6 +61,7 @@ from scripts.mutation_parts.operators import mutants as make_mutants  # noqa: E4
 
 FILES = ('chain.py', 'thread.py', '_base.py')
 RESULTS = ROOT / 'docs' / 'mutation' / 'results.jsonl.gz'
+SURVIVORS = ROOT / 'docs' / 'mutation-survivors.md'
 VENV = ROOT / '.venv-mutation'
 PLUGIN_DIR = ROOT / 'scripts' / 'mutation_parts'
 COVERAGE_DATA = '.coverage-baseline'
@@ -302,6 +304,31 @@ def read_results(path):
     return records
 
 
+def read_verdicts(path):
+    """{mutant id: (verdict, why)} from the table rows of the survivors file:
+    | `id` | place | change | verdict | why |"""
+    verdicts = {}
+    if path.exists():
+        for line in path.read_text(encoding='utf-8').splitlines():
+            cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
+            found = re.match(r'^`([0-9a-f]{16})`$', cells[0]) if len(cells) >= 5 else None
+            if found:
+                verdicts[found.group(1)] = (cells[3], cells[4])
+    return verdicts
+
+
+def carried_verdicts(records, verdicts):
+    """{(file, operator, change): (verdict, why)} of the survivors judged
+    so far: a mutant made again after an edit elsewhere in its module has a
+    new id (its source differs) but is the same change."""
+    carried = {}
+    for mutant_id, verdict in verdicts.items():
+        record = records.get(mutant_id)
+        if record is not None:
+            carried[(record['file'], record['operator'], record['change'])] = verdict
+    return carried
+
+
 def all_mutants(files):
     return [mutant for file in files
             for mutant in make_mutants(file, (ROOT / 'reference' / file).read_text())]
@@ -365,7 +392,8 @@ def main(argv=None):
     parser.add_argument('--list', action='store_true', help='print the mutants not run yet, and stop')
     parser.add_argument('--summary', action='store_true', help='print the counts so far and stop')
     parser.add_argument('--survivors', action='store_true',
-                        help='print the surviving mutants as rows for docs/mutation-survivors.md, and stop')
+                        help='print the surviving mutants as rows for docs/mutation-survivors.md (with the '
+                             'verdict already given there, also to the same change under an old id), and stop')
     args = parser.parse_args(argv)
     files = [f.strip() for f in args.files.split(',') if f.strip()]
     records = read_results(args.results)
@@ -373,10 +401,13 @@ def main(argv=None):
         print('\n'.join(summary(records, files)))
         return 0
     if args.survivors:
+        verdicts = read_verdicts(SURVIVORS)
+        carried = carried_verdicts(records, verdicts)
         for m in all_mutants(files):
             if records.get(m.id, {}).get('status') == 'survived':
-                print('| `%s` | %s:%d | %s: `%s` | | |' % (m.id, m.file, m.line, m.operator,
-                                                         m.description.replace('|', '\\|')))
+                verdict, why = verdicts.get(m.id) or carried.get((m.file, m.operator, m.description), ('', ''))
+                print('| `%s` | %s:%d | %s: `%s` | %s | %s |' % (
+                    m.id, m.file, m.line, m.operator, m.description.replace('|', '\\|'), verdict, why))
         return 0
     todo = [m for m in all_mutants(files) if m.id not in records
             or (args.rerun_survivors and records[m.id].get('status') == 'survived')]

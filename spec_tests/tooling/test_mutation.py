@@ -113,6 +113,13 @@ def test_a_mutant_gets_the_tests_that_run_its_lines_or_else_every_test():
     assert mutation.covering_tests(None, lines(10, 10)) is None  # no coverage data
 
 
+def test_a_verdict_carries_over_to_the_same_change_under_a_new_id():
+    records = {"old": {"file": "thread.py", "operator": "statement-removed", "change": "removed: x = 1"}}
+    verdicts = {"old": ("equivalent", "x is never read")}
+    assert mutation.carried_verdicts(records, verdicts) == {
+        ("thread.py", "statement-removed", "removed: x = 1"): ("equivalent", "x is never read")}
+
+
 # --- the annotated reference, from recorded results ----------------------------
 
 @pytest.fixture
