@@ -146,9 +146,12 @@ def _run_words(column):
     return words
 
 
+# Twenty columns fit a 1366 px window: a glyph per cell (its status in
+# words is its tooltip and the legend's), short executor names in the
+# header (the full name is its tooltip, and the page lists the runs).
 _STYLE = """body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 5px;text-align:center}
-th.clause,td.clause{text-align:left;white-space:nowrap}thead th{position:sticky;top:0;background:#f4f4f4}
+table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:1px 4px;text-align:center}
+th.clause,td.clause{text-align:left;white-space:nowrap}thead th{position:sticky;top:0;background:#f4f4f4;font-size:12px}
 tr.section td{background:#eef;text-align:left;font-weight:bold}
 .holds{background:#dfd}.old{background:#eee}.fails{background:#fcc}.na{color:#888}.notrun{color:#aaa}
 td details{display:inline}td summary{cursor:pointer;list-style:none}
@@ -160,7 +163,7 @@ def _cell(row, column):
     status = row["cells"][column["id"]]
     title = "%s on %s: %s" % (row["id"], column["id"], status)
     evidence = row["evidence"].get(column["id"])
-    mark = "%s <span>%s</span>" % (GLYPHS[status], CODES[status])
+    mark = GLYPHS[status]
     if evidence and status == FAILS:
         text = "\n\n".join("%s: %s\n%s" % (e["test"], e["outcome"], e["message"]) for e in evidence)
         mark = "<details><summary>%s</summary><div class=ev>%s</div></details>" % (mark, html.escape(text))
@@ -174,9 +177,11 @@ def render_html(matrix, spec_href="../SPEC.md"):
     out = ["<!doctype html><html lang=en><meta charset=utf-8><title>Executor matrix</title>",
            "<style>%s</style><h1>Which promises hold on which executor</h1>" % _STYLE,
            "<p>A row per SPEC.md clause the executor profile checks, a column per executor "
-           "and Python. %s.</p>" % "; ".join("%s %s: %s" % (GLYPHS[s], s, DESCRIPTIONS[s]) for s in STATUSES),
+           "and Python (%s). %s.</p>" % (", ".join("%s %s" % (esc(SHORT[p]), esc(p)) for p in PROFILES),
+                                        "; ".join("%s %s: %s" % (GLYPHS[s], s, DESCRIPTIONS[s]) for s in STATUSES)),
            "<table><thead><tr><th class=clause>clause</th>"]
-    out += ["<th>%s<br>%s</th>" % (esc(c["profile"]), esc(c["python"])) for c in columns]
+    out += ['<th title="%s">%s<br>%s</th>' % (esc(c["profile"]), esc(SHORT.get(c["profile"], c["profile"])),
+                                               esc(c["python"])) for c in columns]
     out.append("</tr></thead><tbody>")
     section = None
     for row in matrix["rows"]:
