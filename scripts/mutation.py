@@ -188,14 +188,23 @@ class Worker:
 
     def _coverage_rc(self):
         """A coverage configuration of the copy's own: lines (not branches)
-        of reference/, in this process only, into COVERAGE_DATA."""
+        of reference/, into COVERAGE_DATA, in the interpreters the tests
+        start as well (coverage 7.10+). Their lines have no test's context,
+        so a mutant of a line that only a started interpreter runs, like
+        the default worker count a test checks in a child with a narrower
+        CPU affinity, gets every test rather than those of this process."""
         rc = self.dir / 'coverage-baseline.ini'
-        rc.write_text('[run]\nsource = reference\ndata_file = %s\n' % (self.dir / COVERAGE_DATA))
+        for old in self.dir.glob(COVERAGE_DATA + '*'):
+            old.unlink()
+        rc.write_text('[run]\nsource = reference\ndata_file = %s\nparallel = true\npatch = subprocess\n'
+                      % (self.dir / COVERAGE_DATA))
         return rc
 
     def tests_by_line(self):
         """{module: {line: [node ids of the tests that ran it, '' for
         outside any test]}} from the baseline's coverage data."""
+        subprocess.run([self.python, '-m', 'coverage', 'combine', '--rcfile=%s' % (self.dir / 'coverage-baseline.ini')],
+                       cwd=str(self.dir), stdout=subprocess.DEVNULL, check=True)
         done = subprocess.run([self.python, '-c', DUMP_CONTEXTS, str(self.dir / COVERAGE_DATA)],
                               stdout=subprocess.PIPE, universal_newlines=True, check=True)
         return {module: {int(line): contexts for line, contexts in lines.items()}
