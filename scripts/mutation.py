@@ -330,11 +330,15 @@ def carried_verdicts(records, verdicts):
     """{(file, operator, change): (verdict, why)} of the survivors judged
     so far: a mutant made again after an edit elsewhere in its module has a
     new id (its source differs) but is the same change."""
+    def key(record):
+        return record.get('file'), record.get('operator'), record.get('change')
+
+    made = collections.Counter(key(record) for record in records.values() if 'id' in record)
     carried = {}
     for mutant_id, verdict in verdicts.items():
         record = records.get(mutant_id)
-        if record is not None:
-            carried[(record['file'], record['operator'], record['change'])] = verdict
+        if record is not None and made[key(record)] == 1:  # a change made twice is ambiguous
+            carried[key(record)] = verdict
     return carried
 
 

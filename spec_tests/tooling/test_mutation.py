@@ -114,10 +114,12 @@ def test_a_mutant_gets_the_tests_that_run_its_lines_or_else_every_test():
 
 
 def test_a_verdict_carries_over_to_the_same_change_under_a_new_id():
-    records = {"old": {"file": "thread.py", "operator": "statement-removed", "change": "removed: x = 1"}}
+    records = {"old": {"id": "old", "file": "thread.py", "operator": "statement-removed", "change": "removed: x = 1"}}
     verdicts = {"old": ("equivalent", "x is never read")}
     assert mutation.carried_verdicts(records, verdicts) == {
         ("thread.py", "statement-removed", "removed: x = 1"): ("equivalent", "x is never read")}
+    records["twin"] = dict(records["old"], id="twin")  # the same change in two places: no carrying
+    assert mutation.carried_verdicts(records, verdicts) == {}
 
 
 # --- the annotated reference, from recorded results ----------------------------
