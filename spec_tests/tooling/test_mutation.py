@@ -8,7 +8,6 @@ an edit elsewhere in a module does not make the recording stale."""
 
 import ast
 import html
-import importlib.util
 import json
 import pathlib
 import re
@@ -93,8 +92,6 @@ def test_a_mutant_run_records_its_killing_tests_and_resumes(tmp_path, capsys):
     assert record["status"] == "killed" and record["clauses"] == ["chain.pipeline/empty"]
     assert record["failed"] and all(f["clauses"] == ["chain.pipeline/empty"] for f in record["failed"])
     assert {f["test"].rsplit("[", 1)[1] for f in record["failed"]} == {"stdlib]", "reference]"}
-    if importlib.util.find_spec("coverage"):  # the baseline was measured: only pipeline()'s tests ran
-        assert 0 < record["tests_run"] < records[0]["tests_run"]
     capsys.readouterr()
     assert mutation.main(argv) == 0
     assert "nothing to run" in capsys.readouterr().out
