@@ -20,8 +20,8 @@ test_chain.py on both implementations' futures. Of those, only the tests
 that run one of the mutant's lines: the unmutated run (the baseline) is
 made under coverage with one context per test, which says which tests run
 which line; a test that never reaches the changed lines behaves as it did
-there. A mutant whose lines run outside any test (at import, or only in
-an interpreter a test starts, which the baseline does not measure) gets
+there. A mutant whose lines run outside any test (at import, or in an
+interpreter a test starts, whose lines carry no test's context) gets
 every test. Not -x: every failing test is wanted, since the annotated
 reference shows them all. The suite's own --spec-results file says which
 clauses each failing test names.
@@ -65,6 +65,7 @@ SURVIVORS = ROOT / 'docs' / 'mutation-survivors.md'
 VENV = ROOT / '.venv-mutation'
 PLUGIN_DIR = ROOT / 'scripts' / 'mutation_parts'
 COVERAGE_DATA = '.coverage-baseline'
+COVERAGE_RC = 'coverage-baseline.ini'
 # Run by the Python of the tests (which has coverage): the baseline's
 # contexts per line of each reference module, as JSON.
 DUMP_CONTEXTS = """
@@ -193,7 +194,7 @@ class Worker:
         so a mutant of a line that only a started interpreter runs, like
         the default worker count a test checks in a child with a narrower
         CPU affinity, gets every test rather than those of this process."""
-        rc = self.dir / 'coverage-baseline.ini'
+        rc = self.dir / COVERAGE_RC
         for old in self.dir.glob(COVERAGE_DATA + '*'):
             old.unlink()
         rc.write_text('[run]\nsource = reference\ndata_file = %s\nparallel = true\npatch = subprocess\n'
@@ -203,7 +204,7 @@ class Worker:
     def tests_by_line(self):
         """{module: {line: [node ids of the tests that ran it, '' for
         outside any test]}} from the baseline's coverage data."""
-        subprocess.run([self.python, '-m', 'coverage', 'combine', '--rcfile=%s' % (self.dir / 'coverage-baseline.ini')],
+        subprocess.run([self.python, '-m', 'coverage', 'combine', '--rcfile=%s' % (self.dir / COVERAGE_RC)],
                        cwd=str(self.dir), stdout=subprocess.DEVNULL, check=True)
         done = subprocess.run([self.python, '-c', DUMP_CONTEXTS, str(self.dir / COVERAGE_DATA)],
                               stdout=subprocess.PIPE, universal_newlines=True, check=True)
@@ -276,7 +277,7 @@ class Worker:
 def covering_tests(tests_by_line, mutant):
     """The node ids of the tests that run a line of *mutant* in the
     baseline, or None for every test: when one of its lines ran outside any
-    test, or none ran at all (measured in the test process only)."""
+    test (at import, in a started interpreter), or none ran at all."""
     if tests_by_line is None:
         return None
     lines = tests_by_line.get(mutant.file, {})
