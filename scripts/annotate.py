@@ -296,6 +296,8 @@ def main(argv=None):
                    if '"baseline"' in line) if args.results.exists() else []
     date = dates[-1] if dates else 'no run yet'
     modules = [(module, annotate(module, records)) for module in MODULES]
+    # A module none of whose mutants has run yet is plain source: it goes last.
+    modules.sort(key=lambda item: not any(line.run for line in item[1]))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / 'index.html').write_text(render_html(modules, verdicts, links, date), encoding='utf-8')
     for module, lines in modules:

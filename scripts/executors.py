@@ -185,6 +185,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.from_results:
         documents = [json.loads(path.read_text()) for path in sorted(pathlib.Path(args.from_results).glob("*.json"))]
+        if not documents:
+            raise SystemExit("no results (*.json) in %s" % args.from_results)
     else:
         documents = run_all(args)
         for document in documents:  # profiles not run there get a document too
