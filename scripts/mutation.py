@@ -390,14 +390,16 @@ def summary(records, files):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--files', default=','.join(FILES), help='comma separated (default: %(default)s)')
-    parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    parser.add_argument('--workers', type=int, default=(os.cpu_count() or 1) + 1,
+                        help='copies tested at once (default: one more than the cores, since a mutant '
+                             'that hangs tests spends most of its time waiting)')
     parser.add_argument('--results', type=pathlib.Path, default=RESULTS)
     parser.add_argument('--scratch', default=None, help='where the copies go (default: a temporary directory)')
     parser.add_argument('--limit', type=int, default=None, help='run at most this many mutants')
     parser.add_argument('--only', default=None, help='comma separated mutant ids')
     parser.add_argument('--test-timeout', type=float, default=None,
                         help='seconds per test (pytest-timeout; default: 1 for chain.py, 3 for the others)')
-    parser.add_argument('--mutant-timeout', type=int, default=150,
+    parser.add_argument('--mutant-timeout', type=int, default=60,
                         help='seconds per mutant, all its tests; a mutant that makes test after test '
                              'hang is cut short there (its record says cut_short)')
     parser.add_argument('--python', default=None, help='the Python with pytest (default: .venv-mutation/)')

@@ -178,9 +178,12 @@ class _CollectionsForCopies:
 
 class _LookedAtDeque(collections.deque):
     """A deque whose every look at its size (a truth test, len()) is
-    followed by a switch point. The work queue looks at its deques and then
-    acts on what it saw, some of it without a lock: a thread that has
-    looked may act after others have run, as on a real machine."""
+    followed by a switch point, and whose every append is preceded by one.
+    The work queue looks at its deques and then acts on what it saw, some
+    of it without a lock: a thread that has looked may act after others
+    have run, as on a real machine. And a thread that has fetched a deque
+    from an attribute (``self._parked.append``) may append to it after
+    another thread has put a new deque in its place."""
 
     def __init__(self, run, *args):
         super().__init__(*args)
@@ -194,6 +197,10 @@ class _LookedAtDeque(collections.deque):
 
     def __bool__(self):  # a truth test of a deque does not call __len__ before 3.11
         return len(self) > 0
+
+    def append(self, item):
+        self._run.step('append to', self)
+        super().append(item)
 
 
 def load_reference(run, patches=(), tag='', logger=None):

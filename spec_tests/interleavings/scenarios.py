@@ -157,6 +157,33 @@ class SubmitAgainstShutdown(Scenario):
 
 
 @scenario
+class TwoSubmitters(Scenario):
+    """Two threads submit at once to a new pool of one worker: exactly one
+    worker starts (max_workers holds), and each call runs once."""
+
+    name = 'two-submitters'
+    bound = 2  # bound 1 finds a worker started past max_workers; bound 3 is 22,355 schedules
+
+    def body(self):
+        executor = self.ref.ThreadPoolExecutor(max_workers=1)
+        self.futures = {}
+        other = self.ctx.spawn(self.submit, executor, 1)
+        self.submit(executor, 2)
+        other.join()
+        self.workers = len(executor._threads)
+        executor.shutdown(wait=True)
+
+    def submit(self, executor, value):
+        self.futures[value] = self.track(executor.submit(self.call, value))
+
+    def check(self):
+        assert self.workers == 1, '%d workers started for max_workers=1' % self.workers
+        assert sorted(self.ran) == [1, 2], 'calls ran %r' % self.ran
+        for value, future in self.futures.items():
+            assert future.result() == value, 'future %d has %r' % (value, future.result())
+
+
+@scenario
 class ShutdownCancelAgainstRunning(Scenario):
     """shutdown(cancel_futures=True) while the worker takes up two calls:
     each future is cancelled and its call never runs, or it runs once and

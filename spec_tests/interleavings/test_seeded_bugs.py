@@ -106,6 +106,29 @@ BUGS = {bug.name: bug for bug in [
             return False
         parked = self._parked.popleft()''')]),
     SeededBug(
+        'submit-starts-worker-after-unlock', 'two-submitters',
+        'submit() queues its item under the locks but decides whether to start '
+        'a worker after releasing them: two submitters can both count no '
+        'worker and start one each, past max_workers',
+        [Patch('thread', '''\
+            if not self._work_queue.put(item) and len(self._threads) < self._max_workers:
+                self._start_worker()''', '''\
+            handed_over = self._work_queue.put(item)
+        if not handed_over and len(self._threads) < self._max_workers:
+            self._start_worker()''')]),
+    SeededBug(
+        'close-without-lock', 'submit-result',
+        'close() marks the queue closed and takes the parked workers without '
+        'the lock: a worker that saw the queue open parks on the old list '
+        'after close() woke everyone on it, and shutdown(wait=True) waits forever',
+        [Patch('thread', '''\
+        with self._lock:
+            self._closed = True
+            parked, self._parked = self._parked, nobody''', '''\
+        if True:
+            self._closed = True
+            parked, self._parked = self._parked, nobody''')]),
+    SeededBug(
         'notify-before-state', 'as-completed-vs-timeout',
         '_finish() tells wait()/as_completed() before setting FINISHED: '
         'as_completed() can yield a future that is not done',
