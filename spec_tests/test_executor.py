@@ -224,6 +224,18 @@ def test_shutdown_with_wait_waits_for_the_running_call(futures, make_executor, g
     assert closing.done_on_return() == [True]
 
 
+@pytest.mark.clause("Executor.shutdown/wait-default")
+def test_shutdown_without_arguments_waits_for_the_running_call(futures, make_executor, gate):
+    executor = make_executor(max_workers=1)
+    task = gate()
+    running = executor.submit(task)
+    assert task.entered.wait(BOUND)
+    closing = Closing(executor.shutdown, [running])
+    assert closing.still_running()
+    task.open()
+    assert closing.done_on_return() == [True]
+
+
 @pytest.mark.clause("Executor.shutdown/wait")
 def test_shutdown_with_wait_runs_the_queued_calls_first(futures, make_executor, gate):
     executor = make_executor(max_workers=1)

@@ -165,6 +165,14 @@ def test_default_max_workers_follows_cpu_affinity(futures, run_python):
     assert (result.returncode, result.stdout) == (0, "5\n"), result.stderr
 
 
+@pytest.mark.clause("ThreadPoolExecutor/default-max-workers-unknown-cpus")
+def test_default_max_workers_when_the_cpu_count_is_unknown(futures, make_executor, release, monkeypatch):
+    report_cpus(monkeypatch, None)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # as where there is none
+    executor = make_executor()
+    assert count_pool_threads(executor, 5, release) == 5
+
+
 @pytest.mark.clause("ThreadPoolExecutor/thread-names")
 def test_worker_names_are_prefix_and_number(futures, make_executor, release):
     executor = make_executor(max_workers=2, thread_name_prefix="spec")
@@ -197,6 +205,20 @@ def test_first_submit_starts_one_thread(futures, make_executor):
     assert set(threading.enumerate()) - before == {worker}
 
 
+@pytest.mark.clause("ThreadPoolExecutor/thread-start-failure")
+def test_submit_that_cannot_start_a_thread_leaves_shutdown_working(futures, make_executor, monkeypatch):
+    executor = make_executor(max_workers=1)
+
+    def refuse(thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        executor.submit(int)
+    monkeypatch.undo()
+    executor.shutdown(wait=True)
+
+
 @pytest.mark.clause("ThreadPoolExecutor/reuse-idle-workers")
 def test_calls_in_sequence_reuse_the_idle_worker(futures, make_executor):
     executor = make_executor(max_workers=10)
@@ -204,6 +226,31 @@ def test_calls_in_sequence_reuse_the_idle_worker(futures, make_executor):
     # A pool that never reuses starts ten threads. One that does may start a
     # second when a submit overtakes the worker on its way back to idle.
     assert len(threads) <= 2
+
+
+class Argument:
+    """Something a call is given, whose freeing a weak reference can see."""
+
+
+def freed_soon(freed):
+    """Wait for *freed* (set by a weak reference's callback), collecting
+    garbage as it waits: without reference counting (PyPy) nothing is
+    freed between collections."""
+    for _ in range(100):
+        gc.collect()
+        if freed.wait(BOUND / 100):
+            return True
+    return False
+
+
+@pytest.mark.clause("ThreadPoolExecutor/idle-worker-keeps-no-call")
+def test_idle_worker_keeps_no_reference_to_its_last_call(futures, make_executor):
+    executor = make_executor(max_workers=1)
+    argument, freed = Argument(), threading.Event()
+    _watch = weakref.ref(argument, lambda _: freed.set())
+    executor.submit(id, argument).result(BOUND)
+    del argument
+    assert freed_soon(freed)
 
 
 @pytest.mark.clause("ThreadPoolExecutor/non-daemon-workers", checks_old=True)
@@ -246,6 +293,20 @@ def failing_pool(make_executor, release):
         release.wait(BOUND)
         raise InitializerFailure("initializer failed")
     return make_executor(max_workers=1, initializer=initializer)
+
+
+@pytest.mark.clause("ThreadPoolExecutor/initializer-failure-worker-exits")
+def test_worker_whose_initializer_failed_ends(futures, make_executor):
+    workers = []
+
+    def initializer():
+        workers.append(threading.current_thread())
+        raise InitializerFailure("initializer failed")
+
+    executor = make_executor(max_workers=1, initializer=initializer)
+    executor.submit(int).exception(BOUND)
+    workers[0].join(BOUND)
+    assert not workers[0].is_alive()
 
 
 @pytest.mark.clause("ThreadPoolExecutor/initializer-failure-pending")
