@@ -212,28 +212,28 @@ def test_submit_after_shutdown_message(futures, make_executor):
 
 # --- shutdown ---------------------------------------------------------------
 
-@pytest.mark.clause("Executor.shutdown/wait")
-def test_shutdown_with_wait_waits_for_the_running_call(futures, make_executor, gate):
+def waits_for_the_running_call(make_executor, gate, shut_down):
+    """True if shut_down(executor), in a thread of its own, does not return
+    while a call runs, and returns once the call is done."""
     executor = make_executor(max_workers=1)
     task = gate()
     running = executor.submit(task)
     assert task.entered.wait(BOUND)
-    closing = Closing(lambda: executor.shutdown(wait=True), [running])
-    assert closing.still_running()
+    closing = Closing(lambda: shut_down(executor), [running])
+    if not closing.still_running():
+        return False
     task.open()
-    assert closing.done_on_return() == [True]
+    return closing.done_on_return() == [True]
+
+
+@pytest.mark.clause("Executor.shutdown/wait")
+def test_shutdown_with_wait_waits_for_the_running_call(futures, make_executor, gate):
+    assert waits_for_the_running_call(make_executor, gate, lambda executor: executor.shutdown(wait=True))
 
 
 @pytest.mark.clause("Executor.shutdown/wait-default")
 def test_shutdown_without_arguments_waits_for_the_running_call(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    running = executor.submit(task)
-    assert task.entered.wait(BOUND)
-    closing = Closing(executor.shutdown, [running])
-    assert closing.still_running()
-    task.open()
-    assert closing.done_on_return() == [True]
+    assert waits_for_the_running_call(make_executor, gate, lambda executor: executor.shutdown())
 
 
 @pytest.mark.clause("Executor.shutdown/wait")
