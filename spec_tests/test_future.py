@@ -369,6 +369,37 @@ def test_future_can_complete_after_result_timed_out(futures):
     assert future.result() == "late"
 
 
+def memory_grown_by(action):
+    """Bytes still allocated after action() that were not before."""
+    tracemalloc = pytest.importorskip("tracemalloc", reason="needs tracemalloc (PyPy has none)")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        action()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.clause("Future.result/timeout-leaves-nothing")
+@pytest.mark.parametrize("running_first", [False, True], ids=["pending", "running"])
+def test_result_timing_out_again_and_again_does_not_grow_the_future(futures, running_first):
+    future = futures.Future()
+    if running_first:
+        future.set_running_or_notify_cancel()
+
+    def poll(times):
+        for _ in range(times):
+            try:
+                future.result(timeout=0)
+            except futures.TimeoutError:
+                pass
+
+    poll(100)  # first calls may fill caches
+    # Anything kept per call (a lock, a list slot) is 8 bytes or more.
+    assert memory_grown_by(lambda: poll(2000)) < 2000 * 8
+
+
 @pytest.mark.clause("Future.exception/timeout")
 @TINY_TIMEOUTS
 def test_exception_of_pending_future_times_out(futures, timeout):

@@ -241,7 +241,35 @@ def load_reference(run, patches=(), tag='', logger=None):
     if logger is not None:
         package._base.LOGGER = logger
     package._base.Future.__hash__ = _creation_order_hash()
+    package._base.Future._state = _state_with_switches(run)
     return package
+
+
+def _state_with_switches(run):
+    """A future's _state, each change of which (after the first, in
+    __init__) is preceded by a switch point, and each read of which without
+    the future's lock is followed by one. A thread that has looked at the
+    state and decided on the next one may store it after other threads have
+    run, and one that looked without the lock may act on what it saw after
+    others have changed it: under the future's lock no other thread can
+    change the state meanwhile, and without it one can, as on a real
+    machine."""
+
+    def get(future):
+        state = future.__dict__['_state']
+        me = run.current_state()
+        if me is not None and future._lock._owner != me.name:
+            run.published('look at state', future)
+        return state
+
+    def set_(future, state):
+        if '_state' in future.__dict__:
+            run.step('set state', future)
+        else:  # in __init__: no other thread knows the future yet
+            future.__dict__['_label'] = run.label('Future')
+        future.__dict__['_state'] = state
+
+    return property(get, set_)
 
 
 def _creation_order_hash():

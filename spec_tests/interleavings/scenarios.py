@@ -405,7 +405,7 @@ class AsCompletedAgainstCompletionAndTimeout(Scenario):
 class ResultTimeoutAgainstSetResult(Scenario):
     """result(timeout) against set_result() in another thread, the wait
     allowed to time out: it returns the result or raises TimeoutError, and
-    a wait that timed out leaves no trace in the future's condition."""
+    a wait that timed out leaves no gate of its own behind in the future."""
 
     name = 'result-timeout-vs-set-result'
     bound = 4
@@ -413,11 +413,14 @@ class ResultTimeoutAgainstSetResult(Scenario):
     def body(self):
         future = self.track(self.ref.Future())
         setter = self.ctx.spawn(future.set_result, 1)
+        self.left_behind = None
         try:
             self.result = future.result(timeout=600)  # the schedule decides if it times out
         except self.ref.TimeoutError:
             self.result = 'timeout'
+            self.left_behind = future._sleepers  # None once set_result() has run
         setter.join()
 
     def check(self):
         assert self.result in (1, 'timeout'), 'result(timeout) gave %r' % (self.result,)
+        assert not self.left_behind, 'the timed-out wait left its gate: %r' % (self.left_behind,)

@@ -34,6 +34,20 @@ BUGS = {bug.name: bug for bug in [
         with self._lock:
             if self._state in _CANCELLED_STATES:''')]),
     SeededBug(
+        'cancel-without-lock', 'cancel-vs-pickup',
+        'cancel() looks at the state and changes it without the lock: the '
+        'worker can take the call up in between, and cancel() overwrites its '
+        'state and returns True',
+        [Patch('_base', '''\
+        """
+        with self._lock:
+            if self._state in (RUNNING, FINISHED):
+                return False''', '''\
+        """
+        if True:
+            if self._state in (RUNNING, FINISHED):
+                return False''')]),
+    SeededBug(
         'set-running-checks-outside-lock', 'cancel-vs-pickup',
         'set_running_or_notify_cancel() sees PENDING before taking the lock: '
         'a cancel() in between is overwritten and the call runs',
