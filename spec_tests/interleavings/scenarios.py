@@ -402,6 +402,32 @@ class AsCompletedAgainstCompletionAndTimeout(Scenario):
 
 
 @scenario
+class CancelAgainstResult(Scenario):
+    """cancel() against result() in another thread, with no timeout:
+    result() raises CancelledError, whether it sleeps first or finds the
+    future cancelled (never TimeoutError)."""
+
+    name = 'cancel-vs-result'
+    bound = 4
+
+    def body(self):
+        future = self.track(self.ref.Future())
+        reader = self.ctx.spawn(self.read, future)
+        self.cancelled = future.cancel()
+        reader.join()
+
+    def read(self, future):
+        try:
+            self.outcome = future.result()
+        except self.ref.CancelledError:
+            self.outcome = 'cancelled'
+
+    def check(self):
+        assert self.cancelled, 'cancel() of a pending future returned False'
+        assert self.outcome == 'cancelled', 'result() gave %r' % (self.outcome,)
+
+
+@scenario
 class ResultTimeoutAgainstSetResult(Scenario):
     """result(timeout) against set_result() in another thread, the wait
     allowed to time out: it returns the result or raises TimeoutError, and
