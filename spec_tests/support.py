@@ -1,7 +1,10 @@
 """Helpers the spec tests share: futures in a given state, a task that
-blocks until the test lets it go, and what the futures logged."""
+blocks until the test lets it go, what the futures logged, and the memory
+a call leaves allocated."""
 
 import threading
+
+import pytest
 
 BOUND = 10  # seconds: an upper bound for waits that should end at once
 TINY = 0.02  # seconds: a timeout that is meant to expire
@@ -71,3 +74,15 @@ def outcome_of(report):
     if report.outcome == "failed" and report.when != "call":
         return "error"
     return report.outcome
+
+
+def memory_grown_by(action):
+    """Bytes still allocated after action() that were not before."""
+    tracemalloc = pytest.importorskip("tracemalloc", reason="needs tracemalloc (PyPy has none)")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        action()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()

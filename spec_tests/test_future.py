@@ -15,7 +15,7 @@ import weakref
 
 import pytest
 
-from spec_tests.support import running
+from spec_tests.support import memory_grown_by, running
 
 LONG = 10  # seconds: only a bound, never reached when the implementation is right
 
@@ -367,18 +367,6 @@ def test_future_can_complete_after_result_timed_out(futures):
         future.result(timeout=0)
     future.set_result("late")
     assert future.result() == "late"
-
-
-def memory_grown_by(action):
-    """Bytes still allocated after action() that were not before."""
-    tracemalloc = pytest.importorskip("tracemalloc", reason="needs tracemalloc (PyPy has none)")
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        action()
-        return tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
 
 
 @pytest.mark.clause("Future.result/timeout-leaves-nothing")

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from spec_tests.support import BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished, running
+from spec_tests.support import (BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished,
+                                memory_grown_by, running)
 
 
 def timed(call, *args, **kwargs):
@@ -242,6 +243,22 @@ def test_timeout_returns_what_completed_so_far(futures):
 def test_nonpositive_timeout_reports_the_current_state(futures, timeout):
     done, pending = finished(futures), futures.Future()
     assert prompt_wait(futures, [done, pending], timeout=timeout) == ({done}, {pending})
+
+
+@pytest.mark.clause("wait/timeout-leaves-nothing")
+@pytest.mark.parametrize("cancel_first", [False, True], ids=["pending", "cancelled-not-notified"])
+def test_wait_timing_out_again_and_again_does_not_grow_the_future(futures, cancel_first):
+    future = futures.Future()
+    if cancel_first:
+        future.cancel()
+
+    def poll(times):
+        for _ in range(times):
+            futures.wait([future], timeout=0)
+
+    poll(100)  # first calls may fill caches
+    # Anything kept per call (a waiter, a list slot) is 8 bytes or more.
+    assert memory_grown_by(lambda: poll(1000)) < 1000 * 8
 
 
 # --- the futures given ---------------------------------------------------
