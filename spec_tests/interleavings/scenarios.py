@@ -402,6 +402,31 @@ class AsCompletedAgainstCompletionAndTimeout(Scenario):
 
 
 @scenario
+class AsCompletedAgainstCompletion(Scenario):
+    """as_completed() with no timeout against a thread completing both
+    futures: it yields each future once, done, and ends (a wake-up lost
+    between a completion and as_completed() taking what settled would leave
+    it waiting for good)."""
+
+    name = 'as-completed-vs-completion'
+    bound = 3
+
+    def body(self):
+        self.futures = [self.track(self.ref.Future()) for _ in range(2)]
+        completer = self.ctx.spawn(self.complete)
+        self.yielded = list(self.ref.as_completed(self.futures))
+        completer.join()
+
+    def complete(self):
+        for n, future in enumerate(self.futures):
+            future.set_result(n)
+
+    def check(self):
+        assert sorted(map(id, self.yielded)) == sorted(map(id, self.futures)), (
+            'as_completed() yielded %r' % (self.yielded,))
+
+
+@scenario
 class CancelAgainstResult(Scenario):
     """cancel() against result() in another thread, with no timeout:
     result() raises CancelledError, whether it sleeps first or finds the
