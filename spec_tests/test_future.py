@@ -11,11 +11,12 @@ import functools
 import gc
 import logging
 import threading
+import time
 import weakref
 
 import pytest
 
-from spec_tests.support import memory_grown_by, running
+from spec_tests.support import TINY, memory_grown_by, running
 
 LONG = 10  # seconds: only a bound, never reached when the implementation is right
 
@@ -342,6 +343,14 @@ def test_result_of_pending_future_times_out(futures, timeout):
 def test_result_of_running_future_times_out(futures, timeout):
     with pytest.raises(futures.TimeoutError):
         running(futures).result(timeout=timeout)
+
+
+@pytest.mark.clause("Future.result/timeout")
+def test_result_waits_out_its_timeout_before_raising(futures):
+    started = time.monotonic()
+    with pytest.raises(futures.TimeoutError):
+        futures.Future().result(timeout=TINY)
+    assert time.monotonic() - started >= TINY / 2, "raised before the timeout"
 
 
 @pytest.mark.clause("Future.result/timeout")
