@@ -6,8 +6,10 @@ Iterations that must yield get a timeout of BOUND seconds, so that an
 implementation that fails to yield raises instead of hanging the suite.
 """
 
+import gc
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -206,3 +208,16 @@ def test_past_deadline_raises_though_the_rest_completed(futures):
     let_time_pass(2 * TINY)
     with pytest.raises(futures.TimeoutError):
         next(iterator)
+
+
+@pytest.mark.clause("as_completed/releases-yielded")
+def test_yielded_future_is_freed_once_the_caller_drops_it(futures):
+    first, second = finished(futures), futures.Future()
+    watch = weakref.ref(first)
+    iterator = futures.as_completed([first, second])
+    del first
+    assert next(iterator) is watch()
+    gc.collect()
+    assert watch() is None, "as_completed() still holds the future it yielded"
+    second.set_result(None)
+    assert list(iterator) == [second]
