@@ -3,9 +3,11 @@ eager consumption of the input (bounded by ``buffersize`` since 3.14),
 exceptions and timeouts surfacing during iteration, and cancellation of the
 calls that an ended or abandoned iteration no longer needs."""
 
+import gc
 import itertools
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -242,3 +244,27 @@ def test_map_rejects_a_buffersize_that_is_not_an_int(futures, make_executor, siz
         make_executor(max_workers=1).map(str, [1], buffersize=size)
     unknown_keyword = "unexpected keyword" in str(caught.value)
     assert unknown_keyword is futures.predates("Executor.map/buffersize-type")
+
+
+class CallFailed(Exception):
+    """A call's exception, which (unlike a builtin one) takes weak references."""
+
+
+def fail(_):
+    raise CallFailed()
+
+
+@pytest.mark.clause("Executor.map/frees-exception")
+def test_map_error_is_freed_by_refcount_once_dropped(futures, make_executor):
+    executor = make_executor(max_workers=1)
+    results = executor.map(fail, [1])
+    gc.disable()
+    try:
+        try:
+            next(results)
+        except CallFailed as error:
+            alive = weakref.ref(error)
+        executor.shutdown(wait=True)  # the worker is done with the call
+        assert alive() is None
+    finally:
+        gc.enable()
