@@ -130,8 +130,9 @@ class Worker:
 
     def run_tests(self, file, only=None, measure=False):
         """Run the tests of *file*'s mutants here (*only* these node ids,
-        if given; under coverage if *measure*). Returns (seconds, cut
-        short?, {nodeid: record of --spec-results}, [failed nodeids]).
+        if given; under coverage if *measure*, as the baseline is, with no
+        time limit but the tests' own). Returns (seconds, cut short?,
+        {nodeid: record of --spec-results}, [failed nodeids]).
 
         A test that hangs past the watchdog of stream_plugin ends the
         process; it counts as failed, and pytest is started again on the
@@ -154,13 +155,14 @@ class Worker:
         # conftest's options.)
         command += ['--impl=%s' % impl for impl in impls] + tests
         started = time.monotonic()
+        limit = None if measure else self.mutant_timeout
         records, failed, cut = {}, set(), False
         with open(str(self.dir / 'pytest.log'), 'w') as log:
             while not self.stopped:
                 process = self.process = subprocess.Popen(
                     command, cwd=str(self.dir), env=self.env(), stdout=log, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL, start_new_session=True)
-                cut = self._wait(process, results, started)
+                cut = self._wait(process, results, started, limit)
                 if results.exists():
                     try:
                         records.update((test['nodeid'], test) for test in json.loads(results.read_text())['tests'])
@@ -211,10 +213,10 @@ class Worker:
         return {module: {int(line): contexts for line, contexts in lines.items()}
                 for module, lines in json.loads(done.stdout).items()}
 
-    def _wait(self, process, results, started):
-        """Wait for pytest; kill it at the time limit, or a few seconds
-        after it wrote its results (a mutant may hang the interpreter's
-        exit). True if killed before it wrote them."""
+    def _wait(self, process, results, started, limit):
+        """Wait for pytest; kill it at the time *limit* (None: none), or a
+        few seconds after it wrote its results (a mutant may hang the
+        interpreter's exit). True if killed before it wrote them."""
         written = None
         while True:
             try:
@@ -225,7 +227,7 @@ class Worker:
             now = time.monotonic()
             if written is None and results.exists():
                 written = now
-            if now - started > self.mutant_timeout or (written is not None and now - written > 5):
+            if (limit is not None and now - started > limit) or (written is not None and now - written > 5):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 return written is None
@@ -399,7 +401,7 @@ def main(argv=None):
     parser.add_argument('--only', default=None, help='comma separated mutant ids')
     parser.add_argument('--test-timeout', type=float, default=None,
                         help='seconds per test (pytest-timeout; default: 1 for chain.py, 3 for the others)')
-    parser.add_argument('--mutant-timeout', type=int, default=60,
+    parser.add_argument('--mutant-timeout', type=int, default=150,
                         help='seconds per mutant, all its tests; a mutant that makes test after test '
                              'hang is cut short there (its record says cut_short)')
     parser.add_argument('--python', default=None, help='the Python with pytest (default: .venv-mutation/)')

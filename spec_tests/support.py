@@ -7,6 +7,11 @@ import threading
 import pytest
 
 BOUND = 10  # seconds: an upper bound for waits that should end at once
+# How long a call that must still be blocking (a shutdown, a next()) is
+# given to (wrongly) return. A correct implementation never returns within
+# it, so the check cannot flake; a wrong one is caught unless it stalls
+# this long.
+SETTLE = 0.05
 TINY = 0.02  # seconds: a timeout that is meant to expire
 
 

@@ -9,12 +9,7 @@ import warnings
 
 import pytest
 
-from spec_tests.support import BOUND
-
-# How long a shutdown that must still be waiting is given to (wrongly)
-# return. A correct implementation never returns within it, so the check
-# cannot flake; a wrong one is caught unless it stalls this long.
-SETTLE = 0.05
+from spec_tests.support import BOUND, SETTLE
 
 
 class Closing:

@@ -11,7 +11,7 @@ import weakref
 
 import pytest
 
-from spec_tests.support import BOUND
+from spec_tests.support import BOUND, SETTLE
 
 TINY = 0.01  # seconds: a map() timeout meant to expire
 
@@ -132,6 +132,25 @@ def test_map_raises_timeout_error_for_a_late_result(futures, make_executor, gate
         next(results)
 
 
+@pytest.mark.clause("Executor.map/timeout")
+def test_map_waits_for_a_call_that_finishes_within_the_timeout(futures, make_executor, gate):
+    task = gate()
+    results = make_executor(max_workers=1).map(task, ["in time"], timeout=BOUND)
+    taken, returned = [], threading.Event()
+
+    def take():
+        try:
+            taken.append(next(results))
+        except BaseException as exc:
+            taken.append(exc)
+        returned.set()
+
+    threading.Thread(target=take, daemon=True).start()
+    returned.wait(SETTLE)  # next() should be waiting by now; it must not return
+    task.open()
+    assert returned.wait(BOUND) and taken == ["in time"]
+
+
 @pytest.mark.clause("Executor.map/timeout-from-call")
 def test_map_timeout_counts_from_the_map_call(futures, make_executor, gate):
     timeout = 0.1
@@ -200,10 +219,11 @@ def test_abandoned_map_iterator_cancels_calls_not_started(futures, make_executor
 # --- buffersize -------------------------------------------------------------
 
 @pytest.mark.clause("Executor.map/buffersize-lazy")
-def test_map_with_buffersize_takes_only_that_many_items_at_call_time(futures, make_executor):
+@pytest.mark.parametrize("size", [1, 2])
+def test_map_with_buffersize_takes_only_that_many_items_at_call_time(futures, make_executor, size):
     pulled = []
-    make_executor(max_workers=1).map(str, recorder(pulled), buffersize=2)
-    assert pulled == [0, 1]
+    make_executor(max_workers=1).map(str, recorder(pulled), buffersize=size)
+    assert pulled == list(range(size))
 
 
 @pytest.mark.clause("Executor.map/buffersize-lazy")
