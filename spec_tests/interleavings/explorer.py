@@ -242,7 +242,38 @@ def load_reference(run, patches=(), tag='', logger=None):
         package._base.LOGGER = logger
     package._base.Future.__hash__ = _creation_order_hash()
     package._base.Future._state = _state_with_switches(run)
+    for name in ('settled', 'pending'):
+        setattr(package._base._Waiter, name, _waiter_field_with_switches(run, name))
     return package
+
+
+def _waiter_field_with_switches(run, name):
+    """A field of a wait()/as_completed() waiter, each access to which
+    without the waiter's lock is a switch point (after a read, after a
+    write). The reference touches these fields only under that lock, so
+    they add no schedule to its runs: they give a copy that forgets the
+    lock its races (a lost decrement of `pending`, an append to a list
+    that take_settled() has already swapped out)."""
+
+    def unguarded(waiter):
+        me = run.current_state()
+        return me is not None and waiter.lock._owner != me.name
+
+    def get(waiter):
+        value = waiter.__dict__[name]
+        if unguarded(waiter):
+            run.published('look at ' + name, waiter)
+        return value
+
+    def set_(waiter, value):
+        first = name not in waiter.__dict__  # in __init__: no other thread knows the waiter
+        if first and '_label' not in waiter.__dict__:
+            waiter.__dict__['_label'] = run.label('Waiter')
+        waiter.__dict__[name] = value
+        if not first and unguarded(waiter):
+            run.published('set ' + name, waiter)
+
+    return property(get, set_)
 
 
 def _state_with_switches(run):
