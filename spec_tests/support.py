@@ -81,13 +81,18 @@ def outcome_of(report):
     return report.outcome
 
 
-def memory_grown_by(action):
-    """Bytes still allocated after action() that were not before."""
+def bytes_kept_per_call(call, times=1000):
+    """Bytes still allocated after *times* calls of call(), per call (after
+    a first hundred calls, which may fill caches). Anything a call leaves
+    behind (a lock, a list slot) is 8 bytes or more."""
     tracemalloc = pytest.importorskip("tracemalloc", reason="needs tracemalloc (PyPy has none)")
+    for _ in range(100):
+        call()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        action()
-        return tracemalloc.get_traced_memory()[0] - before
+        for _ in range(times):
+            call()
+        return (tracemalloc.get_traced_memory()[0] - before) / times
     finally:
         tracemalloc.stop()

@@ -16,7 +16,7 @@ import weakref
 
 import pytest
 
-from spec_tests.support import TINY, memory_grown_by, running
+from spec_tests.support import TINY, bytes_kept_per_call, running
 
 LONG = 10  # seconds: only a bound, never reached when the implementation is right
 
@@ -385,16 +385,13 @@ def test_result_timing_out_again_and_again_does_not_grow_the_future(futures, run
     if running_first:
         future.set_running_or_notify_cancel()
 
-    def poll(times):
-        for _ in range(times):
-            try:
-                future.result(timeout=0)
-            except futures.TimeoutError:
-                pass
+    def poll():
+        try:
+            future.result(timeout=0)
+        except futures.TimeoutError:
+            pass
 
-    poll(100)  # first calls may fill caches
-    # Anything kept per call (a lock, a list slot) is 8 bytes or more.
-    assert memory_grown_by(lambda: poll(2000)) < 2000 * 8
+    assert bytes_kept_per_call(poll) < 8
 
 
 @pytest.mark.clause("Future.exception/timeout")

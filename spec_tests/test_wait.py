@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from spec_tests.support import (BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished,
-                                memory_grown_by, running)
+from spec_tests.support import (BOUND, TINY, bytes_kept_per_call, cancel_and_notify, cancelled_and_notified,
+                                failed, finished, running)
 
 
 def timed(call, *args, **kwargs):
@@ -251,14 +251,7 @@ def test_wait_timing_out_again_and_again_does_not_grow_the_future(futures, cance
     future = futures.Future()
     if cancel_first:
         future.cancel()
-
-    def poll(times):
-        for _ in range(times):
-            futures.wait([future], timeout=0)
-
-    poll(100)  # first calls may fill caches
-    # Anything kept per call (a waiter, a list slot) is 8 bytes or more.
-    assert memory_grown_by(lambda: poll(1000)) < 1000 * 8
+    assert bytes_kept_per_call(lambda: futures.wait([future], timeout=0)) < 8
 
 
 # --- the futures given ---------------------------------------------------

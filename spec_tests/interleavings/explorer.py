@@ -247,6 +247,12 @@ def load_reference(run, patches=(), tag='', logger=None):
     return package
 
 
+def _lacks(run, lock):
+    """True if a controlled thread is calling without holding *lock*."""
+    me = run.current_state()
+    return me is not None and lock._owner != me.name
+
+
 def _waiter_field_with_switches(run, name):
     """A field of a wait()/as_completed() waiter, each access to which
     without the waiter's lock is a switch point (after a read, after a
@@ -255,13 +261,9 @@ def _waiter_field_with_switches(run, name):
     lock its races (a lost decrement of `pending`, an append to a list
     that take_settled() has already swapped out)."""
 
-    def unguarded(waiter):
-        me = run.current_state()
-        return me is not None and waiter.lock._owner != me.name
-
     def get(waiter):
         value = waiter.__dict__[name]
-        if unguarded(waiter):
+        if _lacks(run, waiter.lock):
             run.published('look at ' + name, waiter)
         return value
 
@@ -270,7 +272,7 @@ def _waiter_field_with_switches(run, name):
         if first and '_label' not in waiter.__dict__:
             waiter.__dict__['_label'] = run.label('Waiter')
         waiter.__dict__[name] = value
-        if not first and unguarded(waiter):
+        if not first and _lacks(run, waiter.lock):
             run.published('set ' + name, waiter)
 
     return property(get, set_)
@@ -288,8 +290,7 @@ def _state_with_switches(run):
 
     def get(future):
         state = future.__dict__['_state']
-        me = run.current_state()
-        if me is not None and future._lock._owner != me.name:
+        if _lacks(run, future._lock):
             run.published('look at state', future)
         return state
 
