@@ -189,9 +189,10 @@ def _mutant_item(mutant, record, verdicts):
         tag, esc(mutant.operator), esc(mutant.description), esc(mutant.id))
 
 
-def _row(line, links, verdicts):
+def _row(module, line, links, verdicts):
     code = '<td class="code">%s</td>' % esc(line.text or ' ')
-    number = '<td class="n" id="L%d">%d</td>' % (line.number, line.number)
+    # An anchor per line, named after its module too: one page holds them all.
+    number = '<td class="n" id="%s-L%d">%d</td>' % (esc(module), line.number, line.number)
     if not line.mutants:
         return '<tr>%s%s<td class="m"></td></tr>' % (number, code)
     survivors = line.survivors
@@ -239,7 +240,7 @@ def render_html(modules, verdicts, links, date):
     parts.append('</table>')
     for module, lines in modules:
         parts.append('<h2 id="%s">reference/%s</h2><table class="src">' % (esc(module), esc(module)))
-        parts.extend(_row(line, links, verdicts) for line in lines)
+        parts.extend(_row(module, line, links, verdicts) for line in lines)
         parts.append('</table>')
     parts.append('</body></html>')
     return '\n'.join(parts) + '\n'

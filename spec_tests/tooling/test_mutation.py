@@ -170,7 +170,8 @@ def test_each_line_shows_what_its_mutants_found(annotated):
     sections = re.split(r'<h2 id="([^"]+)">', page)[1:]
     rows = {}  # (module, line) -> the row's HTML
     for module, section in zip(sections[::2], sections[1::2]):
-        for row, number in re.findall(r'(<tr[^>]*><td class="n" id="L(\d+)">.*?</tr>)', section, re.S):
+        for row, number in re.findall(r'(<tr[^>]*><td class="n" id="%s-L(\d+)">.*?</tr>)' % re.escape(module),
+                                      section, re.S):
             rows[module, int(number)] = row
     for module in MODULES:  # every line of every module is on the page
         assert len([key for key in rows if key[0] == module]) == len(
