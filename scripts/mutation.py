@@ -75,7 +75,7 @@ data.read()
 print(json.dumps({os.path.basename(name): data.contexts_by_lineno(name) for name in data.measured_files()
                   if os.path.basename(os.path.dirname(name)) == 'reference'}))
 """
-SCENARIO_TEST = 'spec_tests/interleavings/test_scenarios.py::test_every_schedule_keeps_the_invariant'
+SCENARIO_TEST = 'tests/interleavings/test_scenarios.py::test_every_schedule_keeps_the_invariant'
 # What a copy leaves out: it needs reference/, spec_tests/, SPEC.md, tox.ini.
 SKIP = shutil.ignore_patterns('.git', '.tox', '.venv*', 'report', 'docs', '__pycache__',
                               '.pytest_cache', '.benchmarks', '*.pyc')
@@ -241,7 +241,7 @@ class Worker:
     def explore(self, scenario):
         """The explorer's report (with the shortest failing schedule's trace)."""
         try:
-            done = subprocess.run([self.python, '-m', 'spec_tests.interleavings', 'explore', scenario],
+            done = subprocess.run([self.python, '-m', 'tests.interleavings', 'explore', scenario],
                                   cwd=str(self.dir), env=self.env(), stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, universal_newlines=True, timeout=300,
                                   stdin=subprocess.DEVNULL)

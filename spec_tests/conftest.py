@@ -37,10 +37,9 @@ NEEDS_NEWER = "not run: needs Python %d.%d+" % REFERENCE_OLDEST
 _RECORDS = {}  # nodeid -> what --spec-results writes for that test
 _COLLECTED_CLAUSES = set()  # the clauses that collected tests name (before any deselection)
 
-# Before 3.8 the modules that import the reference itself (its chaining, the
-# schedule explorer, the project's own tooling) cannot even be collected.
-collect_ignore = [] if sys.version_info[:2] >= REFERENCE_OLDEST else [
-    "test_chain.py", "interleavings", "tooling"]
+# Before 3.8 the module that imports the reference itself (its chaining)
+# cannot even be collected.
+collect_ignore = [] if sys.version_info[:2] >= REFERENCE_OLDEST else ["test_chain.py"]
 
 
 def pytest_addoption(parser):

@@ -21,9 +21,9 @@ from scripts.report_parts.matrix import describe_run
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 VENVS = ROOT / ".venv-report"
 RUN_TIMEOUT = 1800  # seconds for one interpreter's whole run; per test, pytest-timeout rules
-# The report needs the clause tests only: tooling and interleavings test the
-# project itself and name no clause (scripts/test-all runs them everywhere).
-SUITE = ["spec_tests", "--ignore=spec_tests/tooling", "--ignore=spec_tests/interleavings"]
+# The report needs the clause tests only, which are all spec_tests/ holds (the
+# project's own tests, tests/, name no clause; scripts/test-all runs them).
+SUITE = ["spec_tests"]
 PLUGIN = "scripts.report_parts.pytest_progress"
 _PROBE = "import platform, sys, pytest, pytest_timeout; print(platform.python_implementation(), *sys.version_info[:3])"
 

@@ -2,11 +2,11 @@
 
 Every public name of the package and of its thread module, and the
 signature of every public callable, compared with a snapshot of the newest
-CPython's concurrent.futures (spec_tests/tooling/data/stdlib_surface.json).
+CPython's concurrent.futures (tests/tooling/data/stdlib_surface.json).
 On that CPython the snapshot itself is checked against the live stdlib, so
 it cannot go stale. Regenerate it with the newest Python:
 
-    python3.15 -m spec_tests.tooling.test_surface
+    python3.15 -m tests.tooling.test_surface
 """
 
 import importlib

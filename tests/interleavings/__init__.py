@@ -5,6 +5,6 @@ controlled threading layer (controlled.py) that lets one thread run at a
 time and switches only at synchronization points, as a scheduler chooses;
 the explorer (explorer.py) walks every schedule of a tiny scenario
 (scenarios.py) within a preemption bound, or random ones, and checks the
-scenario's invariant in each. ``python -m spec_tests.interleavings --help``
+scenario's invariant in each. ``python -m tests.interleavings --help``
 lists, explores and replays.
 """

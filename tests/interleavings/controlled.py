@@ -728,7 +728,7 @@ def _created_as():
 
 def _make_module(run):
     """The controlled ``threading`` module of *run*."""
-    module = types.ModuleType('threading', 'Controlled threading (spec_tests.interleavings).')
+    module = types.ModuleType('threading', 'Controlled threading (tests.interleavings).')
     module.Lock = lambda: _Lock(run)
     module.Event = lambda: _Event(run)
     module.Thread = type('Thread', (_Thread,), {'_run': run, '__module__': 'threading'})

@@ -1,5 +1,5 @@
 """scripts/executors.py and its matrix builder on recorded results
-(spec_tests/tooling/data/executors/: real runs of the executor profile on
+(tests/tooling/data/executors/: real runs of the executor profile on
 CPython 3.11, stdlib thread pool, fork process pool, dask with threads, and
 a profile not run there), and the profile's plugin being opt-in. Nothing
 here runs an executor profile's tests."""

@@ -5,7 +5,7 @@ reported schedule replays to the same failure.
 
 Every bug here is a plausible slip that shows only in some
 interleavings; the test prints the shortest failing schedule found.
-``python -m spec_tests.interleavings explore <scenario> --bug <name>``
+``python -m tests.interleavings explore <scenario> --bug <name>``
 shows one.
 """
 
@@ -13,9 +13,9 @@ import collections
 
 import pytest
 
-from spec_tests.interleavings import explorer
-from spec_tests.interleavings.explorer import Patch
-from spec_tests.interleavings.scenarios import SCENARIOS
+from tests.interleavings import explorer
+from tests.interleavings.explorer import Patch
+from tests.interleavings.scenarios import SCENARIOS
 
 SeededBug = collections.namedtuple('SeededBug', 'name scenario description patches')
 

@@ -13,8 +13,8 @@ import types
 
 import pytest
 
-from spec_tests.interleavings import controlled, explorer
-from spec_tests.interleavings.scenarios import SCENARIOS, Scenario
+from tests.interleavings import controlled, explorer
+from tests.interleavings.scenarios import SCENARIOS, Scenario
 
 
 @pytest.mark.timeout(600)

@@ -1,5 +1,5 @@
 """scripts/report.py, the cross-interpreter conformance report, on recorded
-results (spec_tests/tooling/data/report/): how a cell is decided, what
+results (tests/tooling/data/report/): how a cell is decided, what
 changed, which rows differ, the terminal, --diff, Markdown, HTML and JSON
 renderings, and the run's parts that need no suite run (venv steps, order,
 the command line, the progress plugin and board). Nothing here runs the suite."""
@@ -189,7 +189,7 @@ def test_pythons_and_run_problems(matrix):
     assert pythons_["3.8"]["summary"] == "13 passed, 2 skipped, 4 xfailed (pytest exit 0)"
     assert pythons_["3.10"]["interpreter"] is None  # a bare --spec-results document
     assert changes.run_problems(matrix) == [
-        "3.9.18: spec_tests/tooling/test_report.py::test_broken failed (outside the matrix)"]
+        "3.9.18: tests/tooling/test_report.py::test_broken failed (outside the matrix)"]
     assert changes.exit_status(matrix) == 1
 
 
@@ -370,8 +370,7 @@ def test_venv_steps_pin_an_older_pip_on_3_6(tmp_path):
 
 def test_the_run_needs_only_the_clause_tests_and_passes_extra_arguments():
     command = running.suite_command("py", ["stdlib"], "out.json", ["-x"])
-    assert command[:6] == ["py", "-m", "pytest", "spec_tests", "--ignore=spec_tests/tooling",
-                           "--ignore=spec_tests/interleavings"]
+    assert command[:4] == ["py", "-m", "pytest", "spec_tests"]
     assert command[-3:] == ["--impl", "stdlib", "-x"]
     assert running.PLUGIN in command
 

@@ -1,6 +1,6 @@
 """The report's HTML page in a real browser: headless Chromium driven by
 Selenium through Debian's chromedriver, on a page made from the recorded
-results (spec_tests/tooling/data/report/). Needs the pip package selenium
+results (tests/tooling/data/report/). Needs the pip package selenium
 and the Debian packages chromium and chromium-driver; skipped, saying
 which is missing, without them."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from scripts.report_parts.html import render_html
 from scripts.report_parts.matrix import aggregate
-from spec_tests.tooling.test_report import RESULTS, SPEC, load_documents
+from tests.tooling.test_report import RESULTS, SPEC, load_documents
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs the pip package selenium")
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -9,7 +9,7 @@ import pytest
 
 from spec_tests import clauses
 
-SPEC_TESTS = pathlib.Path(__file__).resolve().parent.parent
+SPEC_TESTS = pathlib.Path(__file__).resolve().parent.parent.parent / "spec_tests"
 
 
 def _clause_calls(node):

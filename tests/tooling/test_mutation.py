@@ -1,6 +1,6 @@
 """scripts/mutation.py and scripts/annotate.py: the mutation operators, one
 real mutant run (chain.py, a second or two), and the annotated reference
-made from a small recorded result set (spec_tests/tooling/data/mutation/).
+made from a small recorded result set (tests/tooling/data/mutation/).
 
 The recorded results name their mutants by file, operator and change; the
 test gives each the id of the same mutant of today's reference/, so that
@@ -130,7 +130,7 @@ def annotated(tmp_path):
         record = json.loads(line)
         if record.get("kind") != "baseline":
             mutant = current.get((record["file"], record["operator"], record["change"]))
-            assert mutant is not None, "re-record spec_tests/tooling/data/mutation: %s" % record["change"]
+            assert mutant is not None, "re-record tests/tooling/data/mutation: %s" % record["change"]
             record.update(id=mutant.id, line=mutant.line, end_line=mutant.end_line)
         records.append(record)
     results = tmp_path / "results.jsonl"

@@ -70,7 +70,7 @@ import time
 import traceback
 import types
 
-from spec_tests.interleavings import controlled
+from tests.interleavings import controlled
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = REPO / 'reference'
@@ -656,7 +656,7 @@ def shrink(outcome, bug=None, scenario=None):
     """A failing run as short as dropping choices can make it: drop each
     non-default choice in turn, keep any run that still fails the same
     way and is shorter, until none is."""
-    from spec_tests.interleavings.scenarios import SCENARIOS
+    from tests.interleavings.scenarios import SCENARIOS
     scenario = scenario or SCENARIOS[outcome.scenario]
     best = outcome
     tried = set()
@@ -729,7 +729,7 @@ def format_trace(outcome):
 
 
 def replay_command(outcome):
-    command = 'python -m spec_tests.interleavings replay %s %s' % (
+    command = 'python -m tests.interleavings replay %s %s' % (
         outcome.scenario, outcome.schedule)
     if outcome.bug:
         command += ' --bug %s' % outcome.bug.name

@@ -1,9 +1,9 @@
 """Command line: list scenarios, explore them, replay a schedule.
 
-    python -m spec_tests.interleavings list
-    python -m spec_tests.interleavings explore SCENARIO|all [--bound N] [--bug NAME]
-    python -m spec_tests.interleavings explore SCENARIO --random N --seed S
-    python -m spec_tests.interleavings replay SCENARIO SCHEDULE [--bug NAME]
+    python -m tests.interleavings list
+    python -m tests.interleavings explore SCENARIO|all [--bound N] [--bug NAME]
+    python -m tests.interleavings explore SCENARIO --random N --seed S
+    python -m tests.interleavings replay SCENARIO SCHEDULE [--bug NAME]
 
 Run from the project root. --bug runs on a copy of the reference with one
 of the bugs of test_seeded_bugs.py seeded in. The exit status is 1 when a
@@ -13,14 +13,14 @@ scenario fails (other than one the reference is known to fail).
 import argparse
 import sys
 
-from spec_tests.interleavings import explorer
-from spec_tests.interleavings.scenarios import SCENARIOS
+from tests.interleavings import explorer
+from tests.interleavings.scenarios import SCENARIOS
 
 
 def _bug(name):
     if name is None:
         return None
-    from spec_tests.interleavings.test_seeded_bugs import BUGS
+    from tests.interleavings.test_seeded_bugs import BUGS
     if name not in BUGS:
         raise SystemExit('no seeded bug %r; there are: %s' % (name, ', '.join(sorted(BUGS))))
     return BUGS[name]
@@ -30,7 +30,7 @@ def _scenarios(name):
     if name == 'all':
         return list(SCENARIOS.values())
     if name not in SCENARIOS:
-        raise SystemExit('no scenario %r; see: python -m spec_tests.interleavings list' % name)
+        raise SystemExit('no scenario %r; see: python -m tests.interleavings list' % name)
     return [SCENARIOS[name]]
 
 
@@ -39,7 +39,7 @@ def list_(args):
         summary = ' '.join(scenario.__doc__.split())
         known = '  [known failure: %s]' % scenario.known_failure if scenario.known_failure else ''
         print('%-30s bound %d  %s%s' % (scenario.name, scenario.bound, summary, known))
-    from spec_tests.interleavings.test_seeded_bugs import BUGS
+    from tests.interleavings.test_seeded_bugs import BUGS
     print('\nseeded bugs (--bug):')
     for bug in BUGS.values():
         print('%-32s on %-26s %s' % (bug.name, bug.scenario, bug.description))
@@ -82,7 +82,7 @@ def replay(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='python -m spec_tests.interleavings',
+    parser = argparse.ArgumentParser(prog='python -m tests.interleavings',
                                      description=__doc__.split('\n\n')[0])
     commands = parser.add_subparsers(dest='command', required=True)
     commands.add_parser('list', help='the scenarios and seeded bugs').set_defaults(run=list_)
