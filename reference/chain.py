@@ -1,60 +1,32 @@
-"""Chaining futures: then(), then_compose(), recover() and pipeline().
+"""Chaining futures: then(), recover(), then_compose() and pipeline().
 
-Why this module exists
-----------------------
-A Future offers one hook, add_done_callback(), and the obvious way to chain
-steps with it goes wrong::
+Each function takes a future (or, for pipeline(), an executor and its first
+call) and returns a NEW future, made as ``type(source)()``, for the outcome
+of the chain so far; wait on the last one. Only the public Future API is
+used, so the standard library's futures and executors chain as well as
+``reference``'s. The rules (clauses ``chain/...`` of SPEC.md):
 
-    def fetch_and_parse(executor, url):
-        fetched = executor.submit(fetch, url)
-        fetched.add_done_callback(lambda f: executor.submit(parse, f.result()))
-        return fetched              # the FIRST future
-
-* The caller waits on the wrong future: fetched.result() returns the page
-  while the parse may not even have started, and the parse's future, the
-  one that matters, is thrown away inside the callback.
-* If fetch() fails, f.result() raises inside the callback, where the Future
-  logs the exception and drops it: nobody waiting on anything sees it.
-* A callback made in a loop (``lambda f: save(f, name)``) looks ``name`` up
-  when it runs, not when it was made: every callback sees the last name.
-  No library fixes that: bind the value when the function is made
-  (``lambda f, name=name: save(f, name)``, or functools.partial).
-
-CPython declined a ``Future.then()`` (bpo-32672). This module is a small
-one, written against the public Future API only, so it chains the
-standard library's futures and executors as well as ``reference``'s::
-
-    parsed = then(executor.submit(fetch, url), parse, executor)
-    parsed.result()     # parse's result, or fetch's or parse's exception
-
-The rules every function here keeps
------------------------------------
-* Each returns a NEW future, made as ``type(source)()``, for the outcome of
-  the chain so far: wait on the last one.
 * A failure skips the steps after it and reaches the last future as the
-  same exception object (never only a log line); recover() is the way back.
+  same exception object; recover() is the way back to a result.
 * A cancelled source cancels what was derived from it. Cancelling a
-  derived future skips its step if the step has not started; a step that
-  is running is not interrupted, its outcome is dropped. then() and its
-  siblings never cancel the future you pass in (others may be waiting on
-  it); pipeline() owns its steps' futures, so cancelling its future also
-  cancels the step in flight (a queued step never runs).
+  derived future skips its step if the step has not started; a running
+  step is not interrupted, its outcome is dropped. then() and its siblings
+  never cancel the future passed in (others may be waiting on it);
+  pipeline() owns its steps' futures, so cancelling its future also
+  cancels the step in flight.
 * A derived future goes through set_running_or_notify_cancel() before it
   settles, as an executor's futures do, so wait() and as_completed() see
   it settle, cancellation included.
 * Without an executor a step runs in the thread that completes its source
-  (in the caller's thread if the source is already done): keep such steps
-  short, and the chain short too, since each link nests a few calls in that
-  thread (a few hundred links exhaust Python's recursion limit). With an
-  executor, a step runs through executor.submit(). For a long run of steps
-  use pipeline(): it submits each step from the thread that finished the
-  one before, so its links do not nest.
+  (in the caller's thread if the source is already done), nesting a few
+  frames per link there; with one, through executor.submit(). pipeline()
+  submits each step from the thread that finished the one before, so a long
+  run of steps does not nest.
 * No thread ever blocks waiting for a step, and no user code runs under a
-  lock: the only lock here is a flag that nobody ever waits on.
-* Once a derived future settles, the chain forgets the step's function, its
-  executor and any future it waited on, so a finished chain keeps nothing
-  alive. (CPython's futures keep their callbacks for good, so the callbacks
-  registered here are cut rather than trusted to be dropped.)
+  lock.
+* Once a derived future settles, the chain lets go of the step's function,
+  its executor and any future it waited on, so a finished chain keeps
+  nothing alive.
 """
 
 import threading
@@ -74,7 +46,7 @@ def then(future, fn, executor=None):
 def recover(future, fn, executor=None):
     """Return a new future for fn(exception) if *future* fails, or for
     *future*'s own result if it succeeds (fn is then not called)."""
-    return _Step(fn, executor, on_failure=True).follow(future)
+    return _Recovery(fn, executor).follow(future)
 
 
 def then_compose(future, fn, executor=None):
@@ -158,10 +130,9 @@ class _Step:
     exactly one set_running_or_notify_cancel(), as an executor's would.
     """
 
-    def __init__(self, fn, executor, on_failure=False):
+    def __init__(self, fn, executor):
         self.fn = fn
         self.executor = executor
-        self.on_failure = on_failure  # recover(): fn takes the exception
         self.derived = None
         # The future the step waits on, if it is ours to cancel with the
         # derived future: never the caller's source, which others may share.
@@ -190,13 +161,15 @@ class _Step:
         if source.cancelled():
             self._cancel()
             return
-        result, exception = _outcome(source)
-        if (exception is not None) != self.on_failure:
-            # then() of a failure, recover() of a success: skip fn and
-            # pass the outcome on untouched (the same exception object).
-            self._settle(result, exception)
+        self._on_outcome(*_outcome(source))
+
+    def _on_outcome(self, result, exception):
+        """then(): fn takes the result; a failure skips fn and is passed on
+        untouched (the same exception object)."""
+        if exception is not None:
+            self._settle(None, exception)
         else:
-            self._start(exception if self.on_failure else result)
+            self._start(result)
 
     def _start(self, arg):
         if self.executor is None:
@@ -278,6 +251,16 @@ class _Step:
         # The derived future is final now: let go of everything.
         for cut in self.cuts:
             cut.cut()
+
+
+class _Recovery(_Step):
+    """recover(): fn takes the exception; a result is passed on untouched."""
+
+    def _on_outcome(self, result, exception):
+        if exception is not None:
+            self._start(exception)
+        else:
+            self._settle(result, None)
 
 
 class _ComposedStep(_Step):
