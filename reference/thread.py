@@ -20,7 +20,7 @@ import os
 import threading
 import weakref
 
-from . import _base
+from . import _base, _compat
 
 # Every worker thread, with the queue it serves, so that the interpreter's
 # exit can finish their work. Weak keys: a worker that ended drops out.
@@ -43,26 +43,7 @@ def _python_exit():
         thread.join()
 
 
-def _register_exit_hook(hook):
-    """Run *hook* at interpreter exit before the non-daemon threads are
-    joined, and so before any atexit handler."""
-    if hasattr(threading, '_register_atexit'):  # Python 3.9+
-        threading._register_atexit(hook)
-        return
-    # Python 3.8 has no such registry, but the interpreter joins non-daemon
-    # threads by calling threading._shutdown(), before atexit handlers: run
-    # the hook first there. (Without it, non-daemon workers would never be
-    # told to stop, and the interpreter would wait for them forever.)
-    join_threads = threading._shutdown
-
-    def shutdown():
-        hook()
-        join_threads()
-
-    threading._shutdown = shutdown
-
-
-_register_exit_hook(_python_exit)
+_compat.register_exit_hook(_python_exit)
 
 
 def _after_fork_in_child():
@@ -75,15 +56,6 @@ def _after_fork_in_child():
 
 if hasattr(os, 'register_at_fork'):  # pragma: no branch (Windows lacks it)
     os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _usable_cpu_count():
-    """CPUs this process may run on (os.process_cpu_count() in 3.13+)."""
-    if hasattr(os, 'process_cpu_count'):
-        return os.process_cpu_count()
-    if hasattr(os, 'sched_getaffinity'):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count()  # pragma: can't happen on Linux
 
 
 class _WorkItem:
@@ -129,10 +101,9 @@ class _WorkQueue:
     is atomic, as the collections docs promise); only put() and a worker
     about to park take it. Why: under the GIL, a thread may lose the
     interpreter while it holds a Python-level lock, and then every thread
-    that wants the lock sleeps until the holder runs again, milliseconds
-    later. With the lock taken for every item, that happened 3,000 to 8,000
-    times per 100,000 calls and halved the pool's throughput on 3.11
-    (scripts/bench.py, submit_result).
+    that wants the lock sleeps until the holder runs again, a whole switch
+    interval later. A lock taken for every item makes that common on a busy
+    pool (scripts/bench.py measures what it costs).
 
     The lock may also be taken by the executor's weakref callback, which
     runs wherever the garbage collector happens to run, even in a thread
@@ -155,9 +126,10 @@ class _WorkQueue:
             if not self._parked:
                 self._items.append(item)
                 return False
-            # The worker parked longest ago. Waking the one parked last
-            # (LIFO) measured slower and erratic for one-at-a-time calls
-            # (scripts/bench.py, round_trip_latency); throughput is the same.
+            # The worker parked longest ago: idle workers take turns, so
+            # none is left cold while another is woken over and over (which
+            # made one-at-a-time calls slower and less steady in
+            # scripts/bench.py; throughput is the same either way).
             parked = self._parked.popleft()
         parked.item = item
         parked.gate.release()
@@ -253,7 +225,7 @@ class ThreadPoolExecutor(_base.Executor):
         usable CPUs + 4, at most 32), named '<thread_name_prefix>_<n>'.
         Each thread calls initializer(*initargs) before any work."""
         if max_workers is None:
-            max_workers = min(32, (_usable_cpu_count() or 1) + 4)
+            max_workers = min(32, (_compat.usable_cpu_count() or 1) + 4)
         if max_workers <= 0:
             raise ValueError('max_workers must be greater than 0')
         if initializer is not None and not callable(initializer):

@@ -111,9 +111,10 @@ BUGS = {bug.name: bug for bug in [
             if not self._parked:
                 self._items.append(item)
                 return False
-            # The worker parked longest ago. Waking the one parked last
-            # (LIFO) measured slower and erratic for one-at-a-time calls
-            # (scripts/bench.py, round_trip_latency); throughput is the same.
+            # The worker parked longest ago: idle workers take turns, so
+            # none is left cold while another is woken over and over (which
+            # made one-at-a-time calls slower and less steady in
+            # scripts/bench.py; throughput is the same either way).
             parked = self._parked.popleft()''', '''\
         if not self._parked:
             self._items.append(item)
