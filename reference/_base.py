@@ -172,6 +172,7 @@ class Future:
         CancelledError or TimeoutError unless it finished."""
         with self._lock:
             if self._state in (PENDING, RUNNING):
+                _refuse_nan(timeout)  # only a wait that would block checks it
                 # A gate of our own, which whoever completes the future
                 # releases. Registered under the future's lock, so that no
                 # completion slips in between our look at the state and
@@ -285,6 +286,14 @@ class Future:
     __class_getitem__ = classmethod(_compat.GenericAlias)
 
 
+def _refuse_nan(timeout):
+    """NaN is no length of time: the newest CPython's locks refuse it, so a
+    wait that has to block with such a timeout raises ValueError (older
+    ones took it for zero, or, in as_completed(), for never)."""
+    if timeout is not None and timeout != timeout:
+        raise ValueError('Invalid value NaN (not a number)')
+
+
 def _sleep_on(gate, timeout):
     """Acquire *gate* (None: no time limit); return False on timeout."""
     if timeout is None:
@@ -364,10 +373,13 @@ def wait(fs, timeout=None, return_when=ALL_COMPLETED):
     if return_when not in (FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED):
         raise ValueError('Invalid return condition: %r' % return_when)
 
+    _refuse_nan(timeout)
     waiter = _Waiter(return_when, len(not_done))
     waiter.watch(not_done)
-    waiter.event.wait(timeout)
-    waiter.unwatch(not_done)
+    try:
+        waiter.event.wait(timeout)
+    finally:
+        waiter.unwatch(not_done)  # also if the wait raised (a bad timeout)
     done.update(waiter.take_settled())
     return DoneAndNotDoneFutures(done, fs - done)
 
@@ -401,6 +413,7 @@ def as_completed(fs, timeout=None):
             if timeout is None:
                 waiter.event.wait()
             else:
+                _refuse_nan(end_time)
                 remaining = end_time - time.monotonic()
                 if remaining < 0 or not waiter.event.wait(remaining):
                     raise TimeoutError('%d (of %d) futures unfinished' % (len(pending), total))
@@ -451,20 +464,26 @@ class Executor:
         calls = zip(*iterables)
         fs = collections.deque(self.submit(fn, *args)
                                for args in itertools.islice(calls, buffersize))
-        # The iterator must not keep the executor alive on its own.
+        # Until iteration starts, the iterator holds the executor weakly:
+        # dropping an executor with an unstarted map() still frees it.
         executor_ref = weakref.ref(self)
 
         # A generator inside a plain function, so the calls above are
         # submitted when map() is called, not at the first next().
         def result_iterator():
+            # From the first next() on, a buffered iterator holds its
+            # executor, to submit the rest of the input. If the executor was
+            # collected before, the input left is never read: the iteration
+            # ends with the calls already submitted (so does CPython's).
+            executor = executor_ref() if buffersize is not None else None
             try:
                 while fs:
-                    if buffersize is not None:
-                        executor = executor_ref()
-                        args = next(calls, None) if executor is not None else None
+                    if executor is not None:
+                        args = next(calls, None)
                         if args is not None:
+                            # Raises RuntimeError once the executor is shut
+                            # down, ending the iteration (as in CPython).
                             fs.append(executor.submit(fn, *args))
-                        del executor
                     if timeout is None:
                         yield _result_or_cancel(fs.popleft())
                     else:

@@ -10,8 +10,9 @@ Mirrors CPython's Lib/concurrent/futures/thread.py, written afresh on plain
 * Closing the queue is the one way a worker is told to stop, whoever
   decides it: shutdown(), the executor being garbage-collected, or the
   interpreter exiting. Workers finish what is queued, then exit.
-* There is no worker "context" layer: that exists in CPython only for
-  its interpreter pool.
+* There is no worker "context" object: prepare_context(), the hook
+  through which a subclass takes settings of its own, hands each worker
+  just the initializer and its arguments.
 """
 
 import collections
@@ -220,20 +221,33 @@ class ThreadPoolExecutor(_base.Executor):
     # Numbers the executors that get the default thread name prefix.
     _counter = itertools.count().__next__
 
-    def __init__(self, max_workers=None, thread_name_prefix='', initializer=None, initargs=()):
+    @classmethod
+    def prepare_context(cls, initializer, initargs):
+        """Check the initializer; return what each worker runs first.
+
+        The constructor calls it once, on the executor's class, with any
+        keyword arguments it does not take itself, so that a subclass can
+        take settings of its own. What it returns is the pool's business:
+        an override hands on what the base class returns.
+        """
+        if initializer is not None and not callable(initializer):
+            raise TypeError('initializer must be a callable')
+        return initializer, initargs
+
+    def __init__(self, max_workers=None, thread_name_prefix='', initializer=None, initargs=(),
+                 **ctxkwargs):
         """Make a pool of at most *max_workers* threads (default: the
         usable CPUs + 4, at most 32), named '<thread_name_prefix>_<n>'.
-        Each thread calls initializer(*initargs) before any work."""
+        Each thread calls initializer(*initargs) before any work;
+        *ctxkwargs* go to prepare_context()."""
         if max_workers is None:
             max_workers = min(32, (_compat.usable_cpu_count() or 1) + 4)
         if max_workers <= 0:
             raise ValueError('max_workers must be greater than 0')
-        if initializer is not None and not callable(initializer):
-            raise TypeError('initializer must be a callable')
+        self._initializer, self._initargs = type(self).prepare_context(
+            initializer, initargs, **ctxkwargs)
         self._max_workers = max_workers
         self._thread_name_prefix = thread_name_prefix or 'ThreadPoolExecutor-%d' % self._counter()
-        self._initializer = initializer
-        self._initargs = initargs
         self._work_queue = _WorkQueue()
         self._threads = set()
         self._broken = False  # or the message of BrokenThreadPool

@@ -172,11 +172,11 @@ BUGS = {bug.name: bug for bug in [
         [Patch('_base', '''\
         with self._lock:
             if self._state in (PENDING, RUNNING):
-                # A gate of our own, which whoever completes the future''', '''\
+                _refuse_nan(timeout)''', '''\
         unfinished = self._state in (PENDING, RUNNING)
         with self._lock:
             if unfinished:
-                # A gate of our own, which whoever completes the future''')]),
+                _refuse_nan(timeout)''')]),
     SeededBug(
         'close-flag-after-unlock', 'collect-vs-waiting-worker',
         'close() takes the parked workers under the lock but marks the queue '
