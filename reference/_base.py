@@ -373,13 +373,14 @@ def wait(fs, timeout=None, return_when=ALL_COMPLETED):
     if return_when not in (FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED):
         raise ValueError('Invalid return condition: %r' % return_when)
 
-    _refuse_nan(timeout)
     waiter = _Waiter(return_when, len(not_done))
     waiter.watch(not_done)
-    try:
-        waiter.event.wait(timeout)
-    finally:
-        waiter.unwatch(not_done)  # also if the wait raised (a bad timeout)
+    # A wait that raises (a bad timeout, an exception from a signal handler)
+    # leaves the waiter with the futures until they settle, as CPython's
+    # does: only a wait that returns unregisters it.
+    _refuse_nan(timeout)
+    waiter.event.wait(timeout)
+    waiter.unwatch(not_done)
     done.update(waiter.take_settled())
     return DoneAndNotDoneFutures(done, fs - done)
 

@@ -7,6 +7,7 @@ rest of the package uses these names and never asks for a version.
 """
 
 import os
+import sys
 import threading
 import types
 
@@ -42,9 +43,24 @@ def register_exit_hook(hook):
 
 def usable_cpu_count():
     """CPUs this process may run on (os.process_cpu_count(), Python 3.13+),
-    or None if unknown."""
+    or None if unknown. Like Python 3.13+, a count given with
+    ``-X cpu_count=N`` or ``PYTHON_CPU_COUNT=N`` stands for the real one."""
     if hasattr(os, 'process_cpu_count'):
         return os.process_cpu_count()
+    given = _given_cpu_count()
+    if given is not None:
+        return given
     if hasattr(os, 'sched_getaffinity'):
         return len(os.sched_getaffinity(0))
     return os.cpu_count()  # pragma: can't happen on Linux
+
+
+def _given_cpu_count():
+    """The count of -X cpu_count, else of PYTHON_CPU_COUNT (unless -E or -I
+    ignore the environment); None for neither, or for 'default'."""
+    value = sys._xoptions.get('cpu_count')
+    if value is None and not sys.flags.ignore_environment:
+        value = os.environ.get('PYTHON_CPU_COUNT')
+    if value is None or value == 'default':
+        return None
+    return int(value)

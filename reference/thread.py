@@ -199,6 +199,7 @@ def _worker(executor_ref, work_queue, initializer, initargs):
         while True:
             item = work_queue.get(parked)
             if item is None:
+                _stopped(executor_ref())
                 return
             item.run()
             # Drop the item (and through it the call's arguments and result)
@@ -209,6 +210,14 @@ def _worker(executor_ref, work_queue, initializer, initargs):
         # its future), raising a BaseException that the future let through.
         # As in CPython, it ends this worker; the pool does not replace it.
         _base.LOGGER.critical('Exception in worker', exc_info=True)
+
+
+def _stopped(executor):
+    """A worker of *executor* (None if collected) found its queue closed.
+    Whoever closed it (shutdown(), or the interpreter's exit hook), the
+    executor runs nothing more: a later submit() says it was shut down."""
+    if executor is not None:
+        executor._shutdown = True  # one atomic store; submit() reads it under its lock
 
 
 class BrokenThreadPool(_base.BrokenExecutor):
