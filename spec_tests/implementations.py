@@ -43,10 +43,11 @@ class Implementation:
 
 def predates(impl_name, clause_id):
     """True when the old behaviour of the clause is what *impl_name* shows
-    here: it is the stdlib of a CPython older than the clause, or the clause
-    rests on a CPython-only mechanism (reference counting) and this Python
-    is not CPython, whichever implementation runs on it."""
+    here: it is the stdlib of a CPython older than the clause (by the full
+    version: 3.14.9 predates a clause since 3.14.10), or the clause rests on
+    a CPython-only mechanism (reference counting) and this Python is not
+    CPython, whichever implementation runs on it."""
     clause = CLAUSES[clause_id]
     if clause.cpython_only and platform.python_implementation() != "CPython":
         return True
-    return impl_name == "stdlib" and sys.version_info[:2] < clause.since
+    return impl_name == "stdlib" and clause.predates(sys.version_info[:3])

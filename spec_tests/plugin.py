@@ -21,6 +21,7 @@ import sys
 
 import pytest
 
+from spec_tests import clauses as clause_data
 from spec_tests.implementations import BUILTIN_IMPLEMENTATIONS, CLAUSES, REFERENCE_OLDEST, predates
 from spec_tests.support import outcome_of
 
@@ -96,7 +97,8 @@ def pytest_collection_modifyitems(config, items):
 def _predated_because(clause):
     if clause.cpython_only and platform.python_implementation() != "CPython":
         return "CPython only (%s)" % clause.cpython_only
-    return "before " + ".".join(map(str, clause.since))
+    release = clause_data.deciding_release(clause.since_releases, sys.version_info) or clause.since
+    return "before " + clause_data.version_text(release)
 
 
 def pytest_runtest_logreport(report):

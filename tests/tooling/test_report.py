@@ -18,7 +18,7 @@ from scripts import pythons, report
 from scripts.report_parts import changes, discovery, matrix as matrix_part, progress, running, words
 from scripts.report_parts.html import render_html
 from scripts.report_parts.markdown import render_markdown
-from scripts.report_parts.spec import github_anchor, spec_layout, upstream_links
+from scripts.report_parts.spec import spec_layout, upstream_links
 from scripts.report_parts.statuses import CSS_CLASSES, FAILS as F, HOLDS as H, NA as N, NOT_RUN as X, OLD as O
 from scripts.report_parts.statuses import STATUSES
 from scripts.report_parts.text import render_diff, render_text
@@ -208,20 +208,9 @@ def test_evidence_keeps_outcomes_and_messages(matrix):
     assert all(test[2] for test in evidence["tests"])  # tests naming no clause are left out
 
 
-@pytest.mark.parametrize("titles, anchors", [
-    (["`Future.cancel/pending`"], ["futurecancelpending"]),
-    (["`Future.set_running_or_notify_cancel/logs-critical`"], ["futureset_running_or_notify_cancellogs-critical"]),
-    (["Waiting: `wait()`"], ["waiting-wait"]),
-    (["The futures contract", "Future", "`Future`", "Future"], ["the-futures-contract", "future", "future-1",
-                                                                 "future-2"]),
-])
-def test_anchors_are_github_style(titles, anchors):
-    seen = {}
-    assert [github_anchor(title, seen) for title in titles] == anchors
-
-
 def test_the_layout_ignores_fenced_code():
-    text = "## One\n```\n## Not a heading\n### `Fake/clause`\n```\n### `Real/clause`\n"
+    text = ("## One\n```\n## Not a heading\n### `Fake/clause`\n```\n### `Real/clause`\nProse.\n"
+            "- kind: observed\n- docs: https://docs/#x\n")
     assert spec_layout(text) == {"Real/clause": ("One", "realclause")}
 
 
