@@ -13,6 +13,7 @@ its CPython, in words.
 
     python3 scripts/report.py                        # run all, print, write report/report.{html,json}
     python3 scripts/report.py --versions 3.7,3.13,pypy3.9 --markdown report/report.md
+    python3 scripts/report.py --markdown docs/report.md      # the page to commit (--all: every clause)
     python3 scripts/report.py --from-results report/results   # re-render, run nothing
     python3 scripts/report.py --from-results report/results --diff 3.8 3.13
     python3 scripts/report.py --pytest-args "-x --timeout 60"  # passed to every run
@@ -96,7 +97,7 @@ def _use_colour(choice):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[13:19]))
+                                     epilog=__doc__[__doc__.index("    python3 "):])  # the examples on
     add = parser.add_argument
     add("--python", action="append", default=[], metavar="PATH",
         help="an interpreter to use (preferred for its name; repeatable)")
@@ -109,9 +110,11 @@ def parse_args(argv):
     add("--results-dir", default=str(REPORT_DIR / "results"), metavar="DIR",
         help="where runs save their results and logs (default report/results)")
     add("--spec", default=str(clause_data.SPEC_PATH), metavar="PATH", help="the SPEC.md giving the clauses")
-    add("--all", action="store_true", help="the terminal table shows every row, not only those that differ")
+    add("--all", action="store_true",
+        help="show every row, not only those that differ (the terminal table; the Markdown page adds "
+             "every clause's table)")
     add("--diff", nargs=2, metavar=("A", "B"), help="print only the clauses that differ between A and B")
-    add("--markdown", metavar="PATH", help="also write the report as Markdown")
+    add("--markdown", metavar="PATH", help="also write the report as a Markdown page (e.g. docs/report.md)")
     add("--html", default=str(REPORT_DIR / "report.html"), metavar="PATH",
         help="write the HTML page here (default report/report.html; '' for none)")
     add("--json", default=str(REPORT_DIR / "report.json"), metavar="PATH",
@@ -136,7 +139,7 @@ def render(args, matrix):
         width = shutil.get_terminal_size((120, 24)).columns
         sys.stdout.write(render_text(matrix, colour=_use_colour(args.color), width=width, all_rows=args.all))
     if args.markdown:
-        _write(args.markdown, render_markdown(matrix, _href_to(args.spec, args.markdown)))
+        _write(args.markdown, render_markdown(matrix, _href_to(args.spec, args.markdown), all_rows=args.all))
     if args.html:
         _write(args.html, render_html(matrix, _href_to(args.spec, args.html)))
     if args.json:

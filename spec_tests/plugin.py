@@ -18,6 +18,7 @@ import os
 import pathlib
 import platform
 import sys
+import time
 
 import pytest
 
@@ -145,6 +146,7 @@ def pytest_sessionfinish(session):
         "implementations": session.config.futures_impls,
         "not_run": session.config.futures_not_run,
         "not_run_clauses": _clauses_left_out(),
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "tests": records,
     }
     pathlib.Path(path).write_text(json.dumps(document, indent=1), encoding="utf-8")

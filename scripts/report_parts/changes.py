@@ -23,9 +23,9 @@ def holds_everywhere(row):
     return statuses == {HOLDS}
 
 
-def _steps(matrix, impl):
-    """[(name, previous, kind)]: CPython to CPython, then each PyPy against
-    the CPython of its minor version (when that ran)."""
+def _steps(matrix):
+    """[(name, previous, kind)]: CPython to CPython ("step"), then each PyPy
+    against the CPython of its minor version ("pypy", when that ran)."""
     names = [python["name"] for python in matrix["pythons"]]
     cpythons = [name for name in names if not name.startswith("pypy")]
     steps = [(name, previous, "step") for previous, name in zip(cpythons, cpythons[1:])]
@@ -41,7 +41,7 @@ def what_changed(matrix, impl="stdlib"):
     if impl not in matrix["implementations"]:
         return []
     changes = []
-    for name, previous, kind in _steps(matrix, impl):
+    for name, previous, kind in _steps(matrix):
         pairs = [(row, row["cells"][previous][impl], row["cells"][name][impl]) for row in matrix["rows"]]
         clauses = [{"id": row["id"], "from": before, "to": after} for row, before, after in pairs
                    if before != after and NOT_RUN not in (before, after)]
@@ -60,6 +60,14 @@ def differences(matrix, first, second):
         if impls:
             found.append((row, impls))
     return found
+
+
+def step_title(change, arrow="->"):
+    """'3.8 -> 3.9' for a version step; 'pypy3.9 vs 3.9' for a comparison
+    of two builds of one version."""
+    if change["kind"] == "step":
+        return "%s %s %s" % (change["previous"], arrow, change["name"])
+    return "%s vs %s" % (change["name"], change["previous"])
 
 
 def run_problems(matrix):

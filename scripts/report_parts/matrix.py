@@ -18,6 +18,13 @@ A cell is one of:
            left out the clause's tests ("not_run_clauses": the modules that
            import the reference, before 3.8).
 
+Whether a stdlib predates a clause is the suite's verdict, recorded with
+each test ("predated"), by the interpreter's full version: a column named
+3.14 whose document says "python": "3.14.10" holds a clause since 3.14.10.
+A row's "since_at" names, for each column whose minor version has a bugfix
+release in the clause's since, that release: the words say "holds since
+3.14.10" or "old, before 3.14.10" there.
+
 A test naming several clauses that is an expected failure because another
 of them is predated says nothing about this one: it is left out.
 """
@@ -27,6 +34,7 @@ from collections import Counter
 from scripts import pythons
 from scripts.report_parts import changes as changes_part
 from scripts.report_parts import spec as spec_part
+from spec_tests import clauses as clause_data
 from scripts.report_parts.statuses import BAD_OUTCOMES, DESCRIPTIONS, FAILS, HOLDS, NA, NOT_RUN, OLD
 
 STALE_SECTION = "Not in SPEC.md (clauses only the results name)"
@@ -83,6 +91,7 @@ def describe_python(document):
         "python": document["python"],
         "label": document["python"] if implementation == "CPython" else "%s %s" % (implementation,
                                                                                   document["python"]),
+        "date": document.get("date"),
         "interpreter": run.get("interpreter"),
         "pytest_exit": run.get("pytest_exit"),
         "seconds": run.get("seconds"),
@@ -144,14 +153,26 @@ def skip_reasons(clause_id, impls, by_name, records):
     return reasons
 
 
-def _row(clause_id, info, layout, cells, skipped):
-    clause = info.get(clause_id, {})
-    section, anchor = layout.get(clause_id, (STALE_SECTION, None))
-    row = {"id": clause_id, "section": section, "anchor": anchor,
+def since_at(releases, versions):
+    """{column name: '3.14.10'} for each column whose minor version has a
+    bugfix release among *releases* (a clause's since, as tuples), given
+    {column name: its full version}; that release decides the column."""
+    found = {}
+    for name, version in versions.items():
+        release = clause_data.deciding_release(releases, version)
+        if release is not None and len(release) == 3 and release[:2] == version[:2]:
+            found[name] = clause_data.version_text(release)
+    return found
+
+
+def _row(clause_id, clause, cells, skipped, versions):
+    """One row; *clause* is spec.clause_info's entry ({} for a clause only
+    the results name)."""
+    row = {"id": clause_id, "section": clause.get("section", STALE_SECTION), "anchor": clause.get("anchor"),
            "kind": clause.get("kind"), "since": clause.get("since"), "text": clause.get("text", ""),
-           "before": clause.get("before", ""), "docs": clause.get("docs"),
+           "before": clause.get("before", ""), "upcoming": clause.get("upcoming", ""), "docs": clause.get("docs"),
            "upstream": clause.get("upstream", []), "cpython_only": clause.get("cpython_only"),
-           "cells": cells, "skipped": skipped}
+           "since_at": since_at(clause.get("since_releases", ()), versions), "cells": cells, "skipped": skipped}
     row["differs"] = changes_part.differing_impls(row)
     return row
 
@@ -191,17 +212,18 @@ def evidence(by_name):
 def aggregate(spec_text, documents):
     """The matrix, a JSON-ready dict: pythons (columns), implementations,
     legend, rows (SPEC.md order, then clauses only the results name), changes
-    (see changes.what_changed), summary counts and evidence."""
+    (see changes.what_changed), summary counts, evidence, and the date of
+    the newest run (None when the documents give none)."""
     info = spec_part.clause_info(spec_text)
-    layout = spec_part.spec_layout(spec_text)
     by_name = _by_name(documents)
     impls = _implementations(by_name)
     records, stale = _index_records(by_name, info)
-    rows = [_row(clause_id, info, layout,
+    versions = {name: version_tuple(document["python"]) for name, document in by_name.items()}
+    rows = [_row(clause_id, info.get(clause_id, {}),
                  {name: {impl: _cell(clause_id, impl, document, records.get((clause_id, impl, name), []))
                          for impl in impls}
                   for name, document in by_name.items()},
-                 skip_reasons(clause_id, impls, by_name, records))
+                 skip_reasons(clause_id, impls, by_name, records), versions)
             for clause_id in list(info) + stale]
     matrix = {
         "pythons": [describe_python(document) for document in by_name.values()],
@@ -209,6 +231,7 @@ def aggregate(spec_text, documents):
         "legend": _legend(by_name),
         "rows": rows,
         "evidence": evidence(by_name),
+        "date": max((document["date"] for document in documents if document.get("date")), default=None),
     }
     matrix["changes"] = changes_part.what_changed(matrix)
     matrix["fails"] = sum(1 for row in rows for cell in row["cells"].values()

@@ -1,11 +1,14 @@
 """What the report takes from SPEC.md, as spec_tests/clauses.py (the one
 parser of SPEC.md) reads it: each clause as a JSON-ready dict, where each
-sits (section, GitHub anchor), and links for its upstream issues."""
+sits (section, GitHub anchor), and links for the upstream issues it names."""
+
+import re
 
 from spec_tests import clauses as clause_data
 
 UPSTREAM_URLS = {"bpo": "https://bugs.python.org/issue%s",
                  "gh": "https://github.com/python/cpython/issues/%s"}
+_ISSUE = re.compile(r"\b(bpo|gh)-(\d+)\b")
 
 
 def clause_info(spec_text):
@@ -26,11 +29,17 @@ def spec_layout(text):
     return {clause_id: (clause.section, clause.anchor) for clause_id, clause in clause_data.parse(text).items()}
 
 
+def upstream_url(issue):
+    """'gh-88110' -> its URL; None for an id of no known tracker."""
+    tracker, _, number = issue.partition("-")
+    return UPSTREAM_URLS[tracker] % number if tracker in UPSTREAM_URLS and number.isdigit() else None
+
+
 def upstream_links(ids):
     """['bpo-32672', 'gh-88110'] -> [(id, url)]; an id of no known tracker gets url None."""
-    links = []
-    for issue in ids:
-        tracker, _, number = issue.partition("-")
-        url = UPSTREAM_URLS[tracker] % number if tracker in UPSTREAM_URLS and number.isdigit() else None
-        links.append((issue, url))
-    return links
+    return [(issue, upstream_url(issue)) for issue in ids]
+
+
+def link_issues(text, link):
+    """*text* with each bpo-N and gh-N in it replaced by link(issue, url)."""
+    return _ISSUE.sub(lambda found: link(found.group(0), upstream_url(found.group(0))), text)
