@@ -75,8 +75,8 @@ def _legend(matrix):
 def _changes(matrix, spec_href):
     by_id = words.row_by_id(matrix)
     out = ["## What changed", "",
-           "The standard library's cells: each CPython against the one before it, and each PyPy against the "
-           "CPython of its minor version.", ""]
+           "The standard library's cells: each CPython against the one before it, each PyPy against the "
+           "CPython of its minor version, each source tree against its interpreter.", ""]
     for change in matrix["changes"]:
         title = changes_part.step_title(change, "\u2192")
         if not change["clauses"]:
@@ -110,10 +110,12 @@ def _differing(matrix, spec_href):
 
 
 def _interpreters(matrix):
-    out = ["## Interpreters", "", "| name | implementation | version | tests |", "|---|---|---|---|"]
+    out = ["## Interpreters", "", "| column | implementation | version | stdlib | tests |", "|---|---|---|---|---|"]
     for python in matrix["pythons"]:
-        out.append("| %s | %s | %s | %s |" % (python["name"], python["implementation"], python["python"],
-                                             python["summary"]))
+        tree = python.get("stdlib_from")
+        out.append("| %s | %s | %s | %s | %s |" % (
+            python["name"], python["implementation"], python["python"],
+            "from source tree `%s`" % tree["name"] if tree else "its own", python["summary"]))
     problems = changes_part.run_problems(matrix)
     if problems:
         out += ["", "## Run problems", ""] + ["- %s" % problem for problem in problems]

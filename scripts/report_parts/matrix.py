@@ -14,9 +14,10 @@ A cell is one of:
            data does not explain;
   n/a      no test of the clause ran there (none, or all skipped);
   not run  the suite did not run that implementation on that interpreter
-           (the document's "not_run" says why, e.g. needs Python 3.8+), or
-           left out the clause's tests ("not_run_clauses": the modules that
-           import the reference, before 3.8).
+           (the document's "not_run" says why, e.g. needs Python 3.8+; or
+           the document does not list it), or left out the clause's tests
+           ("not_run_clauses": the modules that import the reference,
+           before 3.8).
 
 Whether a stdlib predates a clause is the suite's verdict, recorded with
 each test ("predated"), by the interpreter's full version: a column named
@@ -33,9 +34,10 @@ from collections import Counter
 
 from scripts import pythons
 from scripts.report_parts import changes as changes_part
+from scripts.report_parts import columns
 from scripts.report_parts import spec as spec_part
-from spec_tests import clauses as clause_data
 from scripts.report_parts.statuses import BAD_OUTCOMES, DESCRIPTIONS, FAILS, HOLDS, NA, NOT_RUN, OLD
+from spec_tests import clauses as clause_data
 
 STALE_SECTION = "Not in SPEC.md (clauses only the results name)"
 
@@ -46,10 +48,12 @@ def version_tuple(text):
 
 
 def document_name(document):
-    """The interpreter name of a results document: '3.9', 'pypy3.9'
-    (documents without "implementation" are CPython's)."""
-    return pythons.interpreter_name(document.get("implementation", "CPython"),
-                                    version_tuple(document["python"]))
+    """The column name of a results document: '3.9', 'pypy3.9', or
+    '3.15+main' for a stdlib from a source tree (documents without
+    "implementation" are CPython's)."""
+    interpreter = pythons.interpreter_name(document.get("implementation", "CPython"),
+                                           version_tuple(document["python"]))
+    return columns.column_name(interpreter, document.get("stdlib_from", {}).get("name", ""))
 
 
 def cell_status(clause_id, records):
@@ -85,12 +89,14 @@ def describe_python(document):
     """The matrix's entry for one interpreter (a column)."""
     run = document.get("run", {})
     implementation = document.get("implementation", "CPython")
+    label = document["python"] if implementation == "CPython" else "%s %s" % (implementation, document["python"])
+    tree = document.get("stdlib_from")
     return {
         "name": document_name(document),
         "implementation": implementation,
         "python": document["python"],
-        "label": document["python"] if implementation == "CPython" else "%s %s" % (implementation,
-                                                                                  document["python"]),
+        "label": label + (" with the stdlib of %s" % tree["name"] if tree else ""),
+        "stdlib_from": tree,
         "date": document.get("date"),
         "interpreter": run.get("interpreter"),
         "pytest_exit": run.get("pytest_exit"),
@@ -108,9 +114,9 @@ def describe_python(document):
 
 
 def _by_name(documents):
-    """{name: document}, names in pythons.sort_key order; a later one wins."""
+    """{name: document}, names in columns.sort_key order; a later one wins."""
     by_name = {document_name(document): document for document in documents}
-    return {name: by_name[name] for name in sorted(by_name, key=pythons.sort_key)}
+    return {name: by_name[name] for name in sorted(by_name, key=columns.sort_key)}
 
 
 def _implementations(by_name):
@@ -134,7 +140,8 @@ def _index_records(by_name, known):
 
 
 def _cell(clause_id, impl, document, records):
-    if impl in document.get("not_run", {}) or clause_id in document.get("not_run_clauses", {}):
+    ran = impl in document["implementations"] and impl not in document.get("not_run", {})
+    if not ran or clause_id in document.get("not_run_clauses", {}):
         return NOT_RUN
     return cell_status(clause_id, records)
 

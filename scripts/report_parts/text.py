@@ -83,7 +83,8 @@ def _changes(matrix):
     if not matrix["changes"]:
         return []
     by_id = words.row_by_id(matrix)
-    lines = ["", "What changed (stdlib cells, each CPython from the one before; each PyPy against its CPython):"]
+    lines = ["", "What changed (stdlib cells, each CPython from the one before; each PyPy against its CPython; "
+                 "each source tree against its interpreter):"]
     for change in matrix["changes"]:
         title = changes_part.step_title(change)
         if not change["clauses"]:
@@ -97,7 +98,8 @@ def _changes(matrix):
 
 def _runs(matrix):
     lines = ["", "Interpreters:"]
-    lines += ["  %s  %s  %s" % (python["name"].ljust(8), python["python"].ljust(8), python["summary"])
+    width = max([8] + [len(python["name"]) for python in matrix["pythons"]])
+    lines += ["  %s  %s  %s" % (python["name"].ljust(width), python["python"].ljust(8), python["summary"])
               for python in matrix["pythons"]]
     failing = ["  %s on %s (%s)" % (row["id"], name, impl)
                for row in matrix["rows"] for name, cell in row["cells"].items()

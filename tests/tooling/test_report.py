@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from scripts import pythons, report
-from scripts.report_parts import changes, discovery, matrix as matrix_part, progress, running, words
+from scripts.report_parts import changes, columns, discovery, matrix as matrix_part, progress, running, words
 from scripts.report_parts.html import render_html
 from scripts.report_parts.markdown import render_markdown
 from scripts.report_parts.spec import spec_layout, upstream_links
@@ -280,7 +280,7 @@ def test_the_markdown_page_says_what_changed_in_words(matrix):
     assert "- **pypy3.9 vs 3.9**: [`Future/repr`](../SPEC.md#futurerepr) holds \u2192 FAILS" in markdown
     assert ("- [`Executor.map/buffersize`](../SPEC.md#executormapbuffersize): 3.16: `buffersize` must be "
             "positive ([gh-136098](https://github.com/python/cpython/issues/136098)).") in markdown
-    assert "| 3.10 | CPython | 3.10.13 | 1 error, 1 failed, 13 passed, 1 xpassed |" in markdown
+    assert "| 3.10 | CPython | 3.10.13 | its own | 1 error, 1 failed, 13 passed, 1 xpassed |" in markdown
     assert "/opt/" not in markdown  # no path of the machine that ran it
 
 
@@ -514,3 +514,79 @@ def test_upcoming_is_shown_in_the_details_and_claims_no_result():
     assert ("- [`Future/backported`](SPEC.md#futurebackported): 3.16: changes again "
             "([gh-155852](https://github.com/python/cpython/issues/155852)).") in render_markdown(fixed)
     assert "3.16" not in render_text(fixed)  # the terminal table shows results only
+
+
+def _tree_run(python, predated=(), name="main"):
+    """A run of *python* with a source tree's stdlib, as running.run_one saves it."""
+    return _run_of(python, predated, stdlib_from={"tree": "/src/" + name, "name": name},
+                   not_run={"reference": running.TREE_RUNS_STDLIB_ONLY})
+
+
+def test_a_source_trees_column_stands_beside_its_interpreters():
+    documents = [_tree_run("3.15.2", ["Future/fixed"]), _run_of("3.15.2"), _run_of("3.14.10"),
+                 dict(_run_of("3.15.2"), implementations=["stdlib", "reference"])]
+    documents[-1]["tests"] = documents[-1]["tests"] + [dict(test, impl="reference") for test in documents[-1]["tests"]]
+    trees = _patch_matrix(*documents)
+    assert matrix_part.names(trees) == ["3.14", "3.15", "3.15+main"]
+    assert _steps(trees) == {("3.14", "3.15"): [], ("3.15", "3.15+main"): [("Future/fixed", H, O)]}
+    assert [change["kind"] for change in trees["changes"]] == ["step", "tree"]
+    row = words.row_by_id(trees)["Future/fixed"]
+    assert row["cells"]["3.15+main"] == {"stdlib": O, "reference": X}
+    assert trees["legend"][X].endswith(": " + running.TREE_RUNS_STDLIB_ONLY[len("not run: "):])
+    tree_column = trees["pythons"][-1]
+    assert (tree_column["label"], tree_column["stdlib_from"]["tree"]) == ("3.15.2 with the stdlib of main", "/src/main")
+    assert "  3.15+main vs 3.15: Future/fixed  holds -> old" in render_text(trees, width=160)
+    assert "| 3.15+main | CPython | 3.15.2 | from source tree `main` |" in render_markdown(trees)
+
+
+def test_an_implementation_a_document_does_not_list_was_not_run():
+    documents = [_document("3.9.18", [_record("passed", ["Future/pending"])], implementations=["stdlib"]),
+                 _document("3.10.13", [dict(_record("passed", ["Future/pending"]), impl="reference")],
+                           implementations=["reference"])]
+    row = words.row_by_id(matrix_part.aggregate(SPEC.read_text(encoding="utf-8"), documents))["Future/pending"]
+    assert row["cells"] == {"3.9": {"stdlib": H, "reference": X}, "3.10": {"stdlib": X, "reference": H}}
+
+
+@pytest.mark.parametrize("name, wanted, kept", [
+    ("3.15+main", {"3.15"}, True), ("3.15+main", {"3.15+main"}, True), ("3.15", {"3.15+main"}, False),
+    ("3.14", {"3.15"}, False), ("3.14", None, True)])
+def test_versions_keep_a_trees_column_with_its_interpreter(name, wanted, kept):
+    assert columns.wanted(name, wanted) is kept
+
+
+def test_columns_sort_each_tree_after_its_interpreter():
+    names = ["pypy3.9+main", "3.15+main", "pypy3.9", "3.9", "3.15", "3.15+gh-1"]
+    assert sorted(names, key=columns.sort_key) == ["3.9", "3.15", "3.15+gh-1", "3.15+main", "pypy3.9",
+                                                   "pypy3.9+main"]
+    assert discovery.parse_versions("3.15+main,3.9") == {"3.15+main", "3.9"}
+
+
+def test_a_tree_adds_a_stdlib_run_per_interpreter(tmp_path):
+    found = [_interpreter("3.14", "CPython", (3, 14, 10)), _interpreter("3.15", "CPython", (3, 15, 2))]
+    tree = running.Tree(tmp_path / "cpython", "main")
+    runs = running.plan(found, ["stdlib", "reference"], tree)
+    assert [(run.name, run.impls, run.tree) for run in runs] == [
+        ("3.15", ["stdlib", "reference"], None), ("3.15+main", ["stdlib"], tree),
+        ("3.14", ["stdlib", "reference"], None), ("3.14+main", ["stdlib"], tree)]
+    assert [run.name for run in running.plan(found, ["stdlib"], tree, tree_only=True)] == ["3.15+main", "3.14+main"]
+    command = running.suite_command("py", ["stdlib"], "out.json", ["-x"], tree)
+    assert command[-5:] == ["--impl", "stdlib", "--stdlib-from", str(tmp_path / "cpython"), "-x"]
+
+
+def test_the_report_names_a_trees_columns_after_it(tmp_path):
+    checkout = tmp_path.resolve() / "cpython"
+    (checkout / "Lib" / "concurrent" / "futures").mkdir(parents=True)
+    (checkout / "Lib" / "concurrent" / "futures" / "__init__.py").write_text("")
+
+    def tree(*argv):
+        return report.source_tree(report.parse_args(list(argv)))
+
+    assert tree("--stdlib-from", str(checkout)) == running.Tree(checkout, "cpython")
+    assert tree("--stdlib-from", str(checkout / "Lib")) == running.Tree(checkout / "Lib", "cpython")
+    assert tree("--stdlib-from", str(checkout), "--stdlib-name", "gh-1") == running.Tree(checkout, "gh-1")
+    with pytest.raises(SystemExit, match="holds no concurrent/futures package"):
+        report.source_tree(report.parse_args(["--stdlib-from", str(tmp_path)]))
+    for wrong in (["--tree-only"], ["--stdlib-from", "x", "--from-results", "y"],
+                  ["--stdlib-from", "x", "--stdlib-name", "a/b"]):
+        with pytest.raises(SystemExit):
+            report.parse_args(wrong)

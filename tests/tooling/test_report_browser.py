@@ -130,9 +130,11 @@ def test_a_clause_expands_to_its_upcoming_change(browser, matrix, tmp_path):
 TWELVE = ["3.%d" % minor for minor in range(6, 16)] + ["pypy3.9", "pypy3.11"]
 
 
-def test_twelve_interpreters_fit_1366_pixels(browser, matrix, tmp_path):
-    """Twelve columns (the recorded ones repeated under other names) need no horizontal scrolling."""
-    names = TWELVE
+@pytest.mark.parametrize("names", [TWELVE, TWELVE[:10] + ["3.15+cpython"] + TWELVE[10:]],
+                         ids=["twelve", "twelve-and-a-source-tree"])
+def test_twelve_interpreters_fit_1366_pixels(browser, matrix, tmp_path, names):
+    """Twelve columns (the recorded ones repeated under other names), and a
+    source tree's column beside them, need no horizontal scrolling."""
     pythons = [dict(matrix["pythons"][index % len(matrix["pythons"])], name=name, not_run={})
                for index, name in enumerate(names)]
     cells = lambda row: {name: row["cells"][matrix["pythons"][index % 5]["name"]] for index, name in enumerate(names)}
