@@ -13,12 +13,22 @@ its CPython, in words.
 
     python3 scripts/report.py                        # run all, print, write report/report.{html,json}
     python3 scripts/report.py --versions 3.7,3.13,pypy3.9 --markdown report/report.md
+    python3 scripts/report.py --markdown docs/report.md      # the page to commit (--all: every clause)
     python3 scripts/report.py --from-results report/results   # re-render, run nothing
     python3 scripts/report.py --from-results report/results --diff 3.8 3.13
     python3 scripts/report.py --pytest-args "-x --timeout 60"  # passed to every run
+    python3 scripts/report.py --stdlib-from ~/cpython --versions 3.15 --diff 3.15 3.15+cpython
 
-Results are kept in report/results/<name>.json (the suite's --spec-results
-document plus a "run" entry), output in report/results/<name>.log. The exit
+--stdlib-from DIR adds, for each interpreter run, a column that tests the
+concurrent.futures package of the CPython source tree DIR (DIR/Lib, or any
+directory holding concurrent/futures/) as its stdlib, named 3.15+<DIR's
+name> (--stdlib-name NAME: 3.15+NAME). It runs the stdlib alone, with the
+interpreter's expectations, so the clauses the tree changes show as FAILS
+and in "what changed" (3.15+cpython vs 3.15). --tree-only leaves out the
+interpreter's own column.
+
+Results are kept in report/results/<column>.json (the suite's --spec-results
+document plus a "run" entry), output in report/results/<column>.log. The exit
 status is 1 when a cell FAILS or a run went wrong.
 """
 
@@ -26,6 +36,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import shlex
 import shutil
 import sys
@@ -35,7 +46,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.report_parts import changes, discovery, matrix as matrix_part, progress, running  # noqa: E402
+from scripts.report_parts import changes, columns, discovery, matrix as matrix_part, progress, running  # noqa: E402
 from scripts.report_parts.html import render_html  # noqa: E402
 from scripts.report_parts.markdown import render_markdown  # noqa: E402
 from scripts.report_parts.text import render_diff, render_text  # noqa: E402
@@ -58,19 +69,34 @@ def load_results(directory):
     return documents
 
 
+def source_tree(args):
+    """The running.Tree of --stdlib-from (None without it); SystemExit when
+    the directory holds no concurrent/futures package."""
+    if not args.stdlib_from:
+        return None
+    from spec_tests.implementations import TreeStdlib  # the suite's rule for a tree and its name
+    try:
+        tree = TreeStdlib(args.stdlib_from)
+    except ValueError as exc:
+        raise SystemExit("--stdlib-from: %s" % exc)
+    return running.Tree(tree.tree, args.stdlib_name or tree.name)
+
+
 def run(args, wanted):
     """Run the suite on the interpreters found; return their documents (None: none found)."""
     found = discovery.discover(args.python, wanted, say=say)
     if not found:
         return None
-    board = progress.Board([interpreter.name for interpreter in discovery.longest_first(found)]).start()
+    impls = args.impl or list(DEFAULT_IMPLS)
+    runs = running.plan(found, impls, source_tree(args), args.tree_only)
+    board = progress.Board([each.name for each in runs]).start()
     started = time.monotonic()
     try:
-        documents = running.run_all(found, args.impl or list(DEFAULT_IMPLS), pathlib.Path(args.results_dir),
-                                    args.jobs, board, shlex.split(args.pytest_args))
+        documents = running.run_all(runs, pathlib.Path(args.results_dir), args.jobs, board,
+                                    shlex.split(args.pytest_args), impls)
     finally:
         board.stop()
-    say("all %d interpreters ran in %d s" % (len(found), time.monotonic() - started))
+    say("all %d runs on %d interpreters took %d s" % (len(runs), len(found), time.monotonic() - started))
     return documents
 
 
@@ -96,7 +122,7 @@ def _use_colour(choice):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[13:19]))
+                                     epilog=__doc__[__doc__.index("    python3 "):])  # the examples on
     add = parser.add_argument
     add("--python", action="append", default=[], metavar="PATH",
         help="an interpreter to use (preferred for its name; repeatable)")
@@ -109,9 +135,16 @@ def parse_args(argv):
     add("--results-dir", default=str(REPORT_DIR / "results"), metavar="DIR",
         help="where runs save their results and logs (default report/results)")
     add("--spec", default=str(clause_data.SPEC_PATH), metavar="PATH", help="the SPEC.md giving the clauses")
-    add("--all", action="store_true", help="the terminal table shows every row, not only those that differ")
+    add("--stdlib-from", metavar="DIR",
+        help="also test, on each interpreter, the concurrent.futures of the CPython source tree DIR "
+             "as its stdlib, in a column of its own (3.15+<DIR's name>)")
+    add("--stdlib-name", metavar="NAME", help="the name of --stdlib-from's columns: 3.15+NAME")
+    add("--tree-only", action="store_true", help="with --stdlib-from: run only the tree's columns")
+    add("--all", action="store_true",
+        help="show every row, not only those that differ (the terminal table; the Markdown page adds "
+             "every clause's table)")
     add("--diff", nargs=2, metavar=("A", "B"), help="print only the clauses that differ between A and B")
-    add("--markdown", metavar="PATH", help="also write the report as Markdown")
+    add("--markdown", metavar="PATH", help="also write the report as a Markdown page (e.g. docs/report.md)")
     add("--html", default=str(REPORT_DIR / "report.html"), metavar="PATH",
         help="write the HTML page here (default report/report.html; '' for none)")
     add("--json", default=str(REPORT_DIR / "report.json"), metavar="PATH",
@@ -121,6 +154,12 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if (args.stdlib_name or args.tree_only) and not args.stdlib_from:
+        parser.error("--stdlib-name and --tree-only go with --stdlib-from")
+    if args.stdlib_from and args.from_results:
+        parser.error("--stdlib-from runs the suite; --from-results runs nothing")
+    if args.stdlib_name and not re.match(r"^[A-Za-z0-9._-]+$", args.stdlib_name):
+        parser.error("--stdlib-name wants letters, digits, '.', '_' or '-' (it names files and columns)")
     return args
 
 
@@ -136,7 +175,7 @@ def render(args, matrix):
         width = shutil.get_terminal_size((120, 24)).columns
         sys.stdout.write(render_text(matrix, colour=_use_colour(args.color), width=width, all_rows=args.all))
     if args.markdown:
-        _write(args.markdown, render_markdown(matrix, _href_to(args.spec, args.markdown)))
+        _write(args.markdown, render_markdown(matrix, _href_to(args.spec, args.markdown), all_rows=args.all))
     if args.html:
         _write(args.html, render_html(matrix, _href_to(args.spec, args.html)))
     if args.json:
@@ -148,7 +187,7 @@ def main(argv=None):
     wanted = discovery.parse_versions(args.versions)
     if args.from_results:
         documents = [document for document in load_results(args.from_results)
-                     if wanted is None or matrix_part.document_name(document) in wanted]
+                     if columns.wanted(matrix_part.document_name(document), wanted)]
     else:
         documents = run(args, wanted)
         if documents is None:

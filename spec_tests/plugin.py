@@ -11,6 +11,11 @@ clause's ``since``, the stdlib run of its tests is a strict expected failure
 (it must fail, so the suite notices when CPython changes). A test that
 asserts the old behaviour itself says ``checks_old=True`` in its marker and
 asks ``futures.predates(clause_id)``.
+
+``--stdlib-from DIR`` runs ``stdlib`` from the concurrent.futures package
+of a CPython source tree (DIR/Lib, or any directory holding
+concurrent/futures/) on the running interpreter, whose version still
+decides the expectations; the results file records where it came from.
 """
 
 import json
@@ -18,10 +23,12 @@ import os
 import pathlib
 import platform
 import sys
+import time
 
 import pytest
 
-from spec_tests.implementations import BUILTIN_IMPLEMENTATIONS, CLAUSES, REFERENCE_OLDEST, predates
+from spec_tests import clauses as clause_data
+from spec_tests.implementations import BUILTIN_IMPLEMENTATIONS, CLAUSES, REFERENCE_OLDEST, TreeStdlib, predates
 from spec_tests.support import outcome_of
 
 NEEDS_NEWER = "not run: needs Python %d.%d+" % REFERENCE_OLDEST
@@ -39,6 +46,11 @@ def pytest_addoption(parser):
     group.addoption(
         "--spec-results", metavar="PATH",
         help="write each test's outcome, implementation and clauses to PATH as JSON")
+    group.addoption(
+        "--stdlib-from", metavar="DIR",
+        help="test as stdlib the concurrent.futures package of a CPython source tree "
+             "(DIR/Lib, or a directory holding concurrent/futures/), on this interpreter "
+             "and with its version's expectations")
 
 
 def pytest_configure(config):
@@ -55,6 +67,24 @@ def pytest_configure(config):
         names.remove("reference")
         config.futures_not_run["reference"] = NEEDS_NEWER
     config.futures_impls = names
+    config.futures_tree = _use_tree(config.getoption("--stdlib-from"))
+
+
+def _use_tree(tree):
+    """Install the stdlib of *tree* (None: keep the running one). It must
+    happen here, before any test module imports concurrent.futures."""
+    if not tree:
+        return None
+    try:
+        return TreeStdlib(tree).install()
+    except ValueError as exc:
+        raise pytest.UsageError("--stdlib-from: %s" % exc)
+
+
+def pytest_unconfigure(config):
+    tree = getattr(config, "futures_tree", None)
+    if tree is not None:
+        tree.remove()
 
 
 def pytest_generate_tests(metafunc):
@@ -96,7 +126,8 @@ def pytest_collection_modifyitems(config, items):
 def _predated_because(clause):
     if clause.cpython_only and platform.python_implementation() != "CPython":
         return "CPython only (%s)" % clause.cpython_only
-    return "before " + ".".join(map(str, clause.since))
+    release = clause_data.deciding_release(clause.since_releases, sys.version_info) or clause.since
+    return "before " + clause_data.version_text(release)
 
 
 def pytest_runtest_logreport(report):
@@ -143,6 +174,9 @@ def pytest_sessionfinish(session):
         "implementations": session.config.futures_impls,
         "not_run": session.config.futures_not_run,
         "not_run_clauses": _clauses_left_out(),
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "tests": records,
     }
+    if session.config.futures_tree is not None:
+        document["stdlib_from"] = session.config.futures_tree.record()
     pathlib.Path(path).write_text(json.dumps(document, indent=1), encoding="utf-8")

@@ -1,8 +1,10 @@
 """What differs: rows that differ somewhere, the version steps of the
-stdlib (CPython to the next CPython, and each PyPy against the CPython of
-its minor version), the clauses two interpreters disagree on, and the run
-problems that decide the exit status."""
+stdlib (CPython to the next CPython, each PyPy against the CPython of its
+minor version, and each source tree's column against its interpreter's),
+the clauses two interpreters disagree on, and the run problems that decide
+the exit status."""
 
+from scripts.report_parts import columns
 from scripts.report_parts.statuses import FAILS, HOLDS, NOT_RUN
 
 
@@ -23,25 +25,29 @@ def holds_everywhere(row):
     return statuses == {HOLDS}
 
 
-def _steps(matrix, impl):
-    """[(name, previous, kind)]: CPython to CPython, then each PyPy against
-    the CPython of its minor version (when that ran)."""
+def _steps(matrix):
+    """[(name, previous, kind)]: CPython to CPython ("step"), then each PyPy
+    against the CPython of its minor version ("pypy"), then each tree's
+    column against its interpreter's ("tree"), when that other one ran."""
     names = [python["name"] for python in matrix["pythons"]]
-    cpythons = [name for name in names if not name.startswith("pypy")]
+    interpreters = [name for name in names if not columns.split(name)[1]]
+    cpythons = [name for name in interpreters if not name.startswith("pypy")]
     steps = [(name, previous, "step") for previous, name in zip(cpythons, cpythons[1:])]
-    steps += [(name, name[len("pypy"):], "pypy") for name in names
+    steps += [(name, name[len("pypy"):], "pypy") for name in interpreters
               if name.startswith("pypy") and name[len("pypy"):] in cpythons]
+    steps += [(name, columns.split(name)[0], "tree") for name in names
+              if columns.split(name)[1] and columns.split(name)[0] in interpreters]
     return steps
 
 
 def what_changed(matrix, impl="stdlib"):
-    """[{name, previous, kind ("step" or "pypy"), clauses: [{id, from, to}]}]:
+    """[{name, previous, kind ("step", "pypy" or "tree"), clauses: [{id, from, to}]}]:
     the clauses whose *impl* cell differs between the two interpreters (a
     cell not run on either side is no change)."""
     if impl not in matrix["implementations"]:
         return []
     changes = []
-    for name, previous, kind in _steps(matrix, impl):
+    for name, previous, kind in _steps(matrix):
         pairs = [(row, row["cells"][previous][impl], row["cells"][name][impl]) for row in matrix["rows"]]
         clauses = [{"id": row["id"], "from": before, "to": after} for row, before, after in pairs
                    if before != after and NOT_RUN not in (before, after)]
@@ -60,6 +66,14 @@ def differences(matrix, first, second):
         if impls:
             found.append((row, impls))
     return found
+
+
+def step_title(change, arrow="->"):
+    """'3.8 -> 3.9' for a version step; 'pypy3.9 vs 3.9' and '3.15+main vs
+    3.15' for a comparison of two builds of one version."""
+    if change["kind"] == "step":
+        return "%s %s %s" % (change["previous"], arrow, change["name"])
+    return "%s vs %s" % (change["name"], change["previous"])
 
 
 def run_problems(matrix):

@@ -1,7 +1,9 @@
 """Which interpreters the report runs: scripts/pythons.py's, optionally
-restricted by --versions names (3.7,pypy3.9)."""
+restricted by --versions names (3.7,pypy3.9; a tree's column, 3.15+main,
+picks its saved results)."""
 
 from scripts import pythons
+from scripts.report_parts import columns
 
 
 def parse_versions(text):
@@ -14,9 +16,9 @@ def parse_versions(text):
         if not name:
             continue
         try:
-            pythons.sort_key(name)
+            columns.sort_key(name)
         except ValueError:
-            raise SystemExit("--versions wants names like 3.7,3.12,pypy3.9, not %r" % text)
+            raise SystemExit("--versions wants names like 3.7,3.12,pypy3.9,3.15+main, not %r" % text)
         wanted.add(name)
     return wanted
 

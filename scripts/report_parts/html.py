@@ -11,6 +11,7 @@ import re
 import string
 
 from scripts.report_parts import changes as changes_part
+from scripts.report_parts import spec as spec_part
 from scripts.report_parts import words
 from scripts.report_parts.markdown import sections, spec_link
 from scripts.report_parts.statuses import CSS_CLASSES, GLYPHS, STATUSES, impl_letters
@@ -37,13 +38,18 @@ def prose(text):
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
 
 
+def prose_with_issues(text):
+    """prose(), with each bpo-N and gh-N made a link to its issue."""
+    return spec_part.link_issues(prose(text), lambda issue, url: '<a href="%s">%s</a>' % (esc(url), issue)
+                                 if url else issue)
+
+
 def _links(row):
     return " ".join('<a href="%s">%s</a>' % (esc(url), esc(label)) for label, url in words.links(row))
 
 
 def _change(change, by_id):
-    title = ("%s vs %s" % (change["name"], change["previous"]) if change["kind"] == "pypy"
-             else "%s &rarr; %s" % (esc(change["previous"]), esc(change["name"])))
+    title = esc(changes_part.step_title(change, "\u2192"))
     if not change["clauses"]:
         return '<h3>%s</h3><p class="note">nothing changed</p>' % title
     items = []
@@ -63,10 +69,11 @@ def _summary(matrix):
     names = ", ".join(esc(python["name"]) for python in matrix["pythons"])
     tests = sum(python["tests"] for python in matrix["pythons"])
     letters = impl_letters(matrix["implementations"])
+    date = " Runs of %s." % esc(matrix["date"]) if matrix.get("date") else ""
     return ("<p>%d interpreters (%s); %d clauses (%d hold everywhere, %d differ somewhere); "
-            "%s test runs. Each cell shows, in this order, %s.</p>" % (
+            "%s test runs.%s Each cell shows, in this order, %s.</p>" % (
                 len(matrix["pythons"]), names, len(matrix["rows"]), matrix["holds_everywhere"],
-                matrix["differing"], format(tests, ","),
+                matrix["differing"], format(tests, ","), date,
                 ", ".join("%s (%s)" % (esc(impl), esc(letter)) for impl, letter in letters.items())))
 
 
@@ -81,6 +88,9 @@ def _clause_cell(row, spec_href):
     details = ["<p>%s</p>" % prose(row["text"])] if row["text"] else []
     if row["before"]:
         details.append("<p><b>before %s:</b> %s</p>" % (esc(row["since"]), prose(row["before"])))
+    if row.get("upcoming"):
+        details.append('<p class="upcoming"><b>upcoming in CPython main</b> (no run has shown it): %s</p>'
+                       % prose_with_issues(row["upcoming"]))
     facts = ["kind: %s" % esc(row["kind"])] if row["kind"] else []
     if row["cpython_only"]:
         facts.append("CPython only: %s" % esc(row["cpython_only"]))

@@ -14,9 +14,17 @@ A cell is one of:
            data does not explain;
   n/a      no test of the clause ran there (none, or all skipped);
   not run  the suite did not run that implementation on that interpreter
-           (the document's "not_run" says why, e.g. needs Python 3.8+), or
-           left out the clause's tests ("not_run_clauses": the modules that
-           import the reference, before 3.8).
+           (the document's "not_run" says why, e.g. needs Python 3.8+; or
+           the document does not list it), or left out the clause's tests
+           ("not_run_clauses": the modules that import the reference,
+           before 3.8).
+
+Whether a stdlib predates a clause is the suite's verdict, recorded with
+each test ("predated"), by the interpreter's full version: a column named
+3.14 whose document says "python": "3.14.10" holds a clause since 3.14.10.
+A row's "since_at" names, for each column whose minor version has a bugfix
+release in the clause's since, that release: the words say "holds since
+3.14.10" or "old, before 3.14.10" there.
 
 A test naming several clauses that is an expected failure because another
 of them is predated says nothing about this one: it is left out.
@@ -26,8 +34,10 @@ from collections import Counter
 
 from scripts import pythons
 from scripts.report_parts import changes as changes_part
+from scripts.report_parts import columns
 from scripts.report_parts import spec as spec_part
 from scripts.report_parts.statuses import BAD_OUTCOMES, DESCRIPTIONS, FAILS, HOLDS, NA, NOT_RUN, OLD
+from spec_tests import clauses as clause_data
 
 STALE_SECTION = "Not in SPEC.md (clauses only the results name)"
 
@@ -38,10 +48,12 @@ def version_tuple(text):
 
 
 def document_name(document):
-    """The interpreter name of a results document: '3.9', 'pypy3.9'
-    (documents without "implementation" are CPython's)."""
-    return pythons.interpreter_name(document.get("implementation", "CPython"),
-                                    version_tuple(document["python"]))
+    """The column name of a results document: '3.9', 'pypy3.9', or
+    '3.15+main' for a stdlib from a source tree (documents without
+    "implementation" are CPython's)."""
+    interpreter = pythons.interpreter_name(document.get("implementation", "CPython"),
+                                           version_tuple(document["python"]))
+    return columns.column_name(interpreter, document.get("stdlib_from", {}).get("name", ""))
 
 
 def cell_status(clause_id, records):
@@ -77,12 +89,15 @@ def describe_python(document):
     """The matrix's entry for one interpreter (a column)."""
     run = document.get("run", {})
     implementation = document.get("implementation", "CPython")
+    label = document["python"] if implementation == "CPython" else "%s %s" % (implementation, document["python"])
+    tree = document.get("stdlib_from")
     return {
         "name": document_name(document),
         "implementation": implementation,
         "python": document["python"],
-        "label": document["python"] if implementation == "CPython" else "%s %s" % (implementation,
-                                                                                  document["python"]),
+        "label": label + (" with the stdlib of %s" % tree["name"] if tree else ""),
+        "stdlib_from": tree,
+        "date": document.get("date"),
         "interpreter": run.get("interpreter"),
         "pytest_exit": run.get("pytest_exit"),
         "seconds": run.get("seconds"),
@@ -99,9 +114,9 @@ def describe_python(document):
 
 
 def _by_name(documents):
-    """{name: document}, names in pythons.sort_key order; a later one wins."""
+    """{name: document}, names in columns.sort_key order; a later one wins."""
     by_name = {document_name(document): document for document in documents}
-    return {name: by_name[name] for name in sorted(by_name, key=pythons.sort_key)}
+    return {name: by_name[name] for name in sorted(by_name, key=columns.sort_key)}
 
 
 def _implementations(by_name):
@@ -125,7 +140,8 @@ def _index_records(by_name, known):
 
 
 def _cell(clause_id, impl, document, records):
-    if impl in document.get("not_run", {}) or clause_id in document.get("not_run_clauses", {}):
+    ran = impl in document["implementations"] and impl not in document.get("not_run", {})
+    if not ran or clause_id in document.get("not_run_clauses", {}):
         return NOT_RUN
     return cell_status(clause_id, records)
 
@@ -144,14 +160,26 @@ def skip_reasons(clause_id, impls, by_name, records):
     return reasons
 
 
-def _row(clause_id, info, layout, cells, skipped):
-    clause = info.get(clause_id, {})
-    section, anchor = layout.get(clause_id, (STALE_SECTION, None))
-    row = {"id": clause_id, "section": section, "anchor": anchor,
+def since_at(releases, versions):
+    """{column name: '3.14.10'} for each column whose minor version has a
+    bugfix release among *releases* (a clause's since, as tuples), given
+    {column name: its full version}; that release decides the column."""
+    found = {}
+    for name, version in versions.items():
+        release = clause_data.deciding_release(releases, version)
+        if release is not None and len(release) == 3 and release[:2] == version[:2]:
+            found[name] = clause_data.version_text(release)
+    return found
+
+
+def _row(clause_id, clause, cells, skipped, versions):
+    """One row; *clause* is spec.clause_info's entry ({} for a clause only
+    the results name)."""
+    row = {"id": clause_id, "section": clause.get("section", STALE_SECTION), "anchor": clause.get("anchor"),
            "kind": clause.get("kind"), "since": clause.get("since"), "text": clause.get("text", ""),
-           "before": clause.get("before", ""), "docs": clause.get("docs"),
+           "before": clause.get("before", ""), "upcoming": clause.get("upcoming", ""), "docs": clause.get("docs"),
            "upstream": clause.get("upstream", []), "cpython_only": clause.get("cpython_only"),
-           "cells": cells, "skipped": skipped}
+           "since_at": since_at(clause.get("since_releases", ()), versions), "cells": cells, "skipped": skipped}
     row["differs"] = changes_part.differing_impls(row)
     return row
 
@@ -191,17 +219,18 @@ def evidence(by_name):
 def aggregate(spec_text, documents):
     """The matrix, a JSON-ready dict: pythons (columns), implementations,
     legend, rows (SPEC.md order, then clauses only the results name), changes
-    (see changes.what_changed), summary counts and evidence."""
+    (see changes.what_changed), summary counts, evidence, and the date of
+    the newest run (None when the documents give none)."""
     info = spec_part.clause_info(spec_text)
-    layout = spec_part.spec_layout(spec_text)
     by_name = _by_name(documents)
     impls = _implementations(by_name)
     records, stale = _index_records(by_name, info)
-    rows = [_row(clause_id, info, layout,
+    versions = {name: version_tuple(document["python"]) for name, document in by_name.items()}
+    rows = [_row(clause_id, info.get(clause_id, {}),
                  {name: {impl: _cell(clause_id, impl, document, records.get((clause_id, impl, name), []))
                          for impl in impls}
                   for name, document in by_name.items()},
-                 skip_reasons(clause_id, impls, by_name, records))
+                 skip_reasons(clause_id, impls, by_name, records), versions)
             for clause_id in list(info) + stale]
     matrix = {
         "pythons": [describe_python(document) for document in by_name.values()],
@@ -209,6 +238,7 @@ def aggregate(spec_text, documents):
         "legend": _legend(by_name),
         "rows": rows,
         "evidence": evidence(by_name),
+        "date": max((document["date"] for document in documents if document.get("date")), default=None),
     }
     matrix["changes"] = changes_part.what_changed(matrix)
     matrix["fails"] = sum(1 for row in rows for cell in row["cells"].values()

@@ -14,6 +14,7 @@ class Board:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty() if live is None else live
         self.names = list(names)
+        self.width = max([9] + [len(name) for name in self.names])  # '3.15+main' and longer line up
         self.states = {name: {"phase": "waiting", "done": 0, "total": None, "failures": 0,
                               "started": None, "quarter": 0} for name in self.names}
         self.lock = threading.Lock()
@@ -49,8 +50,8 @@ class Board:
         state = self.states[name]
         elapsed = "%4d s" % (time.monotonic() - state["started"]) if state["started"] else "     "
         total = "?" if state["total"] is None else str(state["total"])
-        return "%-9s %5d/%-5s tests %3d failed  %s  %s" % (
-            name, state["done"], total, state["failures"], elapsed, state["phase"])
+        return "%-*s %5d/%-5s tests %3d failed  %s  %s" % (
+            self.width, name, state["done"], total, state["failures"], elapsed, state["phase"])
 
     def _plain(self, name, state):
         quarter = 4 * state["done"] // state["total"] if state["total"] else 0

@@ -83,10 +83,10 @@ def _changes(matrix):
     if not matrix["changes"]:
         return []
     by_id = words.row_by_id(matrix)
-    lines = ["", "What changed (stdlib cells, each CPython from the one before; each PyPy against its CPython):"]
+    lines = ["", "What changed (stdlib cells, each CPython from the one before; each PyPy against its CPython; "
+                 "each source tree against its interpreter):"]
     for change in matrix["changes"]:
-        title = "%s vs %s" % (change["name"], change["previous"]) if change["kind"] == "pypy" \
-            else "%s -> %s" % (change["previous"], change["name"])
+        title = changes_part.step_title(change)
         if not change["clauses"]:
             lines.append("  %s: nothing" % title)
         for step in change["clauses"]:
@@ -98,7 +98,8 @@ def _changes(matrix):
 
 def _runs(matrix):
     lines = ["", "Interpreters:"]
-    lines += ["  %s  %s  %s" % (python["name"].ljust(8), python["python"].ljust(8), python["summary"])
+    width = max([8] + [len(python["name"]) for python in matrix["pythons"]])
+    lines += ["  %s  %s  %s" % (python["name"].ljust(width), python["python"].ljust(8), python["summary"])
               for python in matrix["pythons"]]
     failing = ["  %s on %s (%s)" % (row["id"], name, impl)
                for row in matrix["rows"] for name, cell in row["cells"].items()
@@ -113,7 +114,8 @@ def _runs(matrix):
 
 def render_diff(matrix, first, second):
     """The clauses whose cells differ between interpreters *first* and
-    *second*, each with both sides in words and its links."""
+    *second*, each with both sides in words, what CPython main is known
+    to change next, and its links."""
     found = changes_part.differences(matrix, first, second)
     lines = ["%d clause(s) differ between %s and %s:" % (len(found), first, second)]
     for row, impls in found:
@@ -121,5 +123,7 @@ def render_diff(matrix, first, second):
             a, b = row["cells"][first][impl], row["cells"][second][impl]
             lines += ["", "%s [%s]  %s -> %s" % (row["id"], impl, a, b),
                       "  " + words.change_line(row, first, a, second, b, impl)]
+        if row.get("upcoming"):
+            lines.append("  " + words.upcoming_line(row))
         lines += ["  %s: %s" % (label, url) for label, url in words.links(row)]
     return "\n".join(lines) + "\n"

@@ -15,10 +15,10 @@ import sys
 import pytest
 
 from scripts import pythons, report
-from scripts.report_parts import changes, discovery, matrix as matrix_part, progress, running, words
+from scripts.report_parts import changes, columns, discovery, matrix as matrix_part, progress, running, words
 from scripts.report_parts.html import render_html
 from scripts.report_parts.markdown import render_markdown
-from scripts.report_parts.spec import github_anchor, spec_layout, upstream_links
+from scripts.report_parts.spec import spec_layout, upstream_links
 from scripts.report_parts.statuses import CSS_CLASSES, FAILS as F, HOLDS as H, NA as N, NOT_RUN as X, OLD as O
 from scripts.report_parts.statuses import STATUSES
 from scripts.report_parts.text import render_diff, render_text
@@ -208,20 +208,9 @@ def test_evidence_keeps_outcomes_and_messages(matrix):
     assert all(test[2] for test in evidence["tests"])  # tests naming no clause are left out
 
 
-@pytest.mark.parametrize("titles, anchors", [
-    (["`Future.cancel/pending`"], ["futurecancelpending"]),
-    (["`Future.set_running_or_notify_cancel/logs-critical`"], ["futureset_running_or_notify_cancellogs-critical"]),
-    (["Waiting: `wait()`"], ["waiting-wait"]),
-    (["The futures contract", "Future", "`Future`", "Future"], ["the-futures-contract", "future", "future-1",
-                                                                 "future-2"]),
-])
-def test_anchors_are_github_style(titles, anchors):
-    seen = {}
-    assert [github_anchor(title, seen) for title in titles] == anchors
-
-
 def test_the_layout_ignores_fenced_code():
-    text = "## One\n```\n## Not a heading\n### `Fake/clause`\n```\n### `Real/clause`\n"
+    text = ("## One\n```\n## Not a heading\n### `Fake/clause`\n```\n### `Real/clause`\nProse.\n"
+            "- kind: observed\n- docs: https://docs/#x\n")
     assert spec_layout(text) == {"Real/clause": ("One", "realclause")}
 
 
@@ -264,17 +253,42 @@ def test_diff_prints_only_what_differs_in_words(matrix):
     assert "Future/pending" not in text
 
 
-def test_markdown_tables_have_one_cell_per_interpreter(matrix):
+def _markdown_table_rows(markdown):
+    return [line for line in markdown.splitlines() if line.startswith("| ") and line.count("|") == 8
+            and not line.startswith("| clause |")]
+
+
+def test_the_markdown_page_shows_the_rows_that_differ(matrix):
     markdown = render_markdown(matrix, spec_href="../SPEC.md")
-    matrix_lines = [line for line in markdown.splitlines() if line.startswith("|") and line.count("|") == 8]
-    assert len(matrix_lines) == 4 * 2 + len(EXPECTED_CELLS)  # 4 sections: header + separator each
-    assert matrix_lines[:2] == ["| clause | since | 3.7 | 3.8 | 3.9 | 3.10 | pypy3.9 |", "|---|---|---|---|---|---|---|"]
+    assert markdown.splitlines()[2] == (
+        "Runs of 2026-12-02 (the newest), 5 in all: 3.7.16, 3.8.18, 3.9.18, 3.10.13, PyPy 3.9.16. "
+        "8 clauses: 1 hold everywhere, 6 differ somewhere.")
+    assert "| clause | since | 3.7 | 3.8 | 3.9 | 3.10 | pypy3.9 |\n|---|---|---|---|---|---|---|" in markdown
+    rows = _markdown_table_rows(markdown)
+    assert [re.match(r"\| \[?`([^`]+)`", row).group(1) for row in rows] == DIFFERING
     assert ("| [`Executor.map/buffersize`](../SPEC.md#executormapbuffersize) | 3.14 "
-            "| S:ol R:nr | S:ol R:ok | S:ol R:ok | S:XX R:ok | S:ol R:ok |") in matrix_lines
-    assert "| `Gone/clause` |  | S:ok R:nr | S:ok R:ok | S:-- R:-- | S:-- R:-- | S:-- R:-- |" in matrix_lines
-    assert ("- **3.10 (from 3.9)**: `Future/repr` holds → FAILS: 3.9 (holds): The repr shows the state.  "
-            "\u2192  3.10 (FAILS): fails the clause's tests. ([docs](%s))" % FUTURE_DOCS) in markdown
-    assert "- **pypy3.9 vs 3.9**: `Future/repr` holds → FAILS" in markdown
+            "| S:ol R:nr | S:ol R:ok | S:ol R:ok | S:XX R:ok | S:ol R:ok |") in rows
+    assert "| `Gone/clause` |  | S:ok R:nr | S:ok R:ok | S:-- R:-- | S:-- R:-- | S:-- R:-- |" in rows
+    assert "## Clauses that differ somewhere (6 of 8)" in markdown and "## Every clause" not in markdown
+
+
+def test_the_markdown_page_says_what_changed_in_words(matrix):
+    markdown = render_markdown(matrix, spec_href="../SPEC.md")
+    assert ("- **3.9 \u2192 3.10**: [`Future/repr`](../SPEC.md#futurerepr) holds \u2192 FAILS: 3.9 (holds): "
+            "The repr shows the state.  \u2192  3.10 (FAILS): fails the clause's tests. ([docs](%s))"
+            % FUTURE_DOCS) in markdown
+    assert "- **pypy3.9 vs 3.9**: [`Future/repr`](../SPEC.md#futurerepr) holds \u2192 FAILS" in markdown
+    assert ("- [`Executor.map/buffersize`](../SPEC.md#executormapbuffersize): 3.16: `buffersize` must be "
+            "positive ([gh-136098](https://github.com/python/cpython/issues/136098)).") in markdown
+    assert "| 3.10 | CPython | 3.10.13 | its own | 1 error, 1 failed, 13 passed, 1 xpassed |" in markdown
+    assert "/opt/" not in markdown  # no path of the machine that ran it
+
+
+def test_the_markdown_page_adds_every_clause_on_request(matrix):
+    markdown = render_markdown(matrix, spec_href="../SPEC.md", all_rows=True)
+    every = markdown.split("## Every clause", 1)[1]
+    assert len(_markdown_table_rows(every)) == len(EXPECTED_CELLS)
+    assert "| [`Future/pending`](../SPEC.md#futurepending) | 3.6 | S:ok R:nr |" in every
 
 
 def test_the_html_page_is_self_contained_and_opens_with_the_changes(matrix):
@@ -319,8 +333,8 @@ def test_main_renders_saved_results_without_running(tmp_path, capsys):
     saved = json.loads(outputs["json"].read_text(encoding="utf-8"))
     assert {row["id"]: row["cells"]["3.10"]["stdlib"] for row in saved["rows"]}["Future/repr"] == F
     assert saved["differing"] == len([row for row in saved["rows"] if row["differs"]])
-    links = [re.search(r'href="([^"#]+)#futurepending"', outputs["html"].read_text(encoding="utf-8")),
-             re.search(r"\]\(([^)#]+)#futurepending\)", outputs["md"].read_text(encoding="utf-8"))]
+    links = [re.search(r'href="([^"#]+)#waitduplicates"', outputs["html"].read_text(encoding="utf-8")),
+             re.search(r"\]\(([^)#]+)#waitduplicates\)", outputs["md"].read_text(encoding="utf-8"))]
     for link in links:  # relative to the page, pointing at the spec it was made from
         assert (outputs["html"].parent / link.group(1)).resolve() == SPEC.resolve()
 
@@ -409,3 +423,170 @@ def test_the_board_redraws_in_place_on_a_terminal():
     board.stop()
     assert "\x1b[2F\x1b[J" in stream.getvalue()
     assert re.search(r"3.13 +3/9 +tests", stream.getvalue().rsplit("\x1b[J", 1)[1])
+
+
+PATCH_SPEC = """## Future
+
+### `Future/fixed`
+Fixed in a bugfix release.
+- kind: observed
+- since: 3.14.10
+- before: the old way.
+- docs: https://docs/#fixed
+
+### `Future/backported`
+Backported to two branches.
+- kind: observed
+- since: 3.14.10, 3.15.2
+- before: the old way.
+- upcoming: 3.16: changes again (gh-155852).
+- docs: https://docs/#backported
+"""
+
+
+def _run_of(python, predated=(), **extra):
+    """A stdlib document of *python* where the clauses in *predated* showed
+    their old behaviour and the others held, as the suite records them."""
+    tests = [dict(_record("xfailed" if clause in predated else "passed", [clause],
+                          [clause] if clause in predated else []), nodeid="t-" + clause)
+             for clause in ("Future/fixed", "Future/backported")]
+    return _document(python, tests, **extra)
+
+
+def _patch_matrix(*documents):
+    return matrix_part.aggregate(PATCH_SPEC, list(documents))
+
+
+def _steps(matrix):
+    return {(change["previous"], change["name"]): [(step["id"], step["from"], step["to"])
+                                                   for step in change["clauses"]]
+            for change in matrix["changes"]}
+
+
+def test_a_bugfix_since_is_read_by_each_columns_installed_patch_level():
+    fixed = _patch_matrix(_run_of("3.13.0", ["Future/fixed", "Future/backported"]),
+                          _run_of("3.14.10"), _run_of("3.15.0", ["Future/backported"]))
+    assert _steps(fixed) == {("3.13", "3.14"): [("Future/fixed", O, H), ("Future/backported", O, H)],
+                             ("3.14", "3.15"): [("Future/backported", H, O)]}
+    rows = words.row_by_id(fixed)
+    assert (rows["Future/fixed"]["since"], rows["Future/backported"]["since"]) == ("3.14.10", "3.14.10, 3.15.2")
+    assert rows["Future/fixed"]["since_at"] == {"3.14": "3.14.10"}
+    assert rows["Future/backported"]["since_at"] == {"3.14": "3.14.10", "3.15": "3.15.2"}
+    text = render_text(fixed, width=160)
+    assert "  3.13 -> 3.14: Future/fixed  old -> holds" in text
+    assert ("      3.13 (old): the old way.  \u2192  3.14 (holds since 3.14.10): Fixed in a bugfix release."
+            in text.splitlines())
+    assert ("      3.14 (holds since 3.14.10): Backported to two branches.  \u2192  "
+            "3.15 (old, before 3.15.2): the old way." in text.splitlines())
+
+
+def test_an_older_patch_level_moves_the_step_to_the_next_version():
+    older = _patch_matrix(_run_of("3.13.0", ["Future/fixed", "Future/backported"]),
+                          _run_of("3.14.9", ["Future/fixed", "Future/backported"]), _run_of("3.15.2"))
+    assert _steps(older) == {("3.13", "3.14"): [],
+                             ("3.14", "3.15"): [("Future/fixed", O, H), ("Future/backported", O, H)]}
+    row = words.row_by_id(older)["Future/backported"]
+    assert words.change_line(row, "3.14", O, "3.15", H) == (
+        "3.14 (old, before 3.14.10): the old way.  \u2192  3.15 (holds since 3.15.2): Backported to two branches.")
+    assert words.change_line(row, "3.14", O, "3.15", H, impl="reference").startswith("3.14 (old): ")
+
+
+def test_the_pages_show_a_since_with_its_patch_level():
+    fixed = _patch_matrix(_run_of("3.13.0", ["Future/fixed", "Future/backported"]), _run_of("3.14.10"))
+    page = render_html(fixed)
+    assert "<small>since 3.14.10, 3.15.2</small>" in page and "<b>before 3.14.10:</b>" in page
+    assert "3.13 (old): the old way.  \u2192  3.14 (holds since 3.14.10)" in page
+    markdown = render_markdown(fixed)
+    assert "| [`Future/backported`](SPEC.md#futurebackported) | 3.14.10, 3.15.2 | S:ol | S:ok |" in markdown
+    assert "3.14 (holds since 3.14.10): Fixed in a bugfix release." in markdown
+
+
+def test_upcoming_is_shown_in_the_details_and_claims_no_result():
+    fixed = _patch_matrix(_run_of("3.13.0", ["Future/fixed", "Future/backported"]), _run_of("3.14.10"))
+    row = words.row_by_id(fixed)["Future/backported"]
+    assert row["upcoming"] == "3.16: changes again (gh-155852)."
+    assert [python["name"] for python in fixed["pythons"]] == ["3.13", "3.14"]  # no 3.16 column
+    page = render_html(fixed)
+    assert ('<p class="upcoming"><b>upcoming in CPython main</b> (no run has shown it): 3.16: changes again '
+            '(<a href="https://github.com/python/cpython/issues/155852">gh-155852</a>).</p>') in page
+    assert ("  Upcoming in CPython main (no run has shown it): 3.16: changes again (gh-155852)."
+            in render_diff(fixed, "3.13", "3.14").splitlines())
+    assert ("- [`Future/backported`](SPEC.md#futurebackported): 3.16: changes again "
+            "([gh-155852](https://github.com/python/cpython/issues/155852)).") in render_markdown(fixed)
+    assert "3.16" not in render_text(fixed)  # the terminal table shows results only
+
+
+def _tree_run(python, predated=(), name="main"):
+    """A run of *python* with a source tree's stdlib, as running.run_one saves it."""
+    return _run_of(python, predated, stdlib_from={"tree": "/src/" + name, "name": name},
+                   not_run={"reference": running.TREE_RUNS_STDLIB_ONLY})
+
+
+def test_a_source_trees_column_stands_beside_its_interpreters():
+    documents = [_tree_run("3.15.2", ["Future/fixed"]), _run_of("3.15.2"), _run_of("3.14.10"),
+                 dict(_run_of("3.15.2"), implementations=["stdlib", "reference"])]
+    documents[-1]["tests"] = documents[-1]["tests"] + [dict(test, impl="reference") for test in documents[-1]["tests"]]
+    trees = _patch_matrix(*documents)
+    assert matrix_part.names(trees) == ["3.14", "3.15", "3.15+main"]
+    assert _steps(trees) == {("3.14", "3.15"): [], ("3.15", "3.15+main"): [("Future/fixed", H, O)]}
+    assert [change["kind"] for change in trees["changes"]] == ["step", "tree"]
+    row = words.row_by_id(trees)["Future/fixed"]
+    assert row["cells"]["3.15+main"] == {"stdlib": O, "reference": X}
+    assert trees["legend"][X].endswith(": " + running.TREE_RUNS_STDLIB_ONLY[len("not run: "):])
+    tree_column = trees["pythons"][-1]
+    assert (tree_column["label"], tree_column["stdlib_from"]["tree"]) == ("3.15.2 with the stdlib of main", "/src/main")
+    assert "  3.15+main vs 3.15: Future/fixed  holds -> old" in render_text(trees, width=160)
+    assert "| 3.15+main | CPython | 3.15.2 | from source tree `main` |" in render_markdown(trees)
+
+
+def test_an_implementation_a_document_does_not_list_was_not_run():
+    documents = [_document("3.9.18", [_record("passed", ["Future/pending"])], implementations=["stdlib"]),
+                 _document("3.10.13", [dict(_record("passed", ["Future/pending"]), impl="reference")],
+                           implementations=["reference"])]
+    row = words.row_by_id(matrix_part.aggregate(SPEC.read_text(encoding="utf-8"), documents))["Future/pending"]
+    assert row["cells"] == {"3.9": {"stdlib": H, "reference": X}, "3.10": {"stdlib": X, "reference": H}}
+
+
+@pytest.mark.parametrize("name, wanted, kept", [
+    ("3.15+main", {"3.15"}, True), ("3.15+main", {"3.15+main"}, True), ("3.15", {"3.15+main"}, False),
+    ("3.14", {"3.15"}, False), ("3.14", None, True)])
+def test_versions_keep_a_trees_column_with_its_interpreter(name, wanted, kept):
+    assert columns.wanted(name, wanted) is kept
+
+
+def test_columns_sort_each_tree_after_its_interpreter():
+    names = ["pypy3.9+main", "3.15+main", "pypy3.9", "3.9", "3.15", "3.15+gh-1"]
+    assert sorted(names, key=columns.sort_key) == ["3.9", "3.15", "3.15+gh-1", "3.15+main", "pypy3.9",
+                                                   "pypy3.9+main"]
+    assert discovery.parse_versions("3.15+main,3.9") == {"3.15+main", "3.9"}
+
+
+def test_a_tree_adds_a_stdlib_run_per_interpreter(tmp_path):
+    found = [_interpreter("3.14", "CPython", (3, 14, 10)), _interpreter("3.15", "CPython", (3, 15, 2))]
+    tree = running.Tree(tmp_path / "cpython", "main")
+    runs = running.plan(found, ["stdlib", "reference"], tree)
+    assert [(run.name, run.impls, run.tree) for run in runs] == [
+        ("3.15", ["stdlib", "reference"], None), ("3.15+main", ["stdlib"], tree),
+        ("3.14", ["stdlib", "reference"], None), ("3.14+main", ["stdlib"], tree)]
+    assert [run.name for run in running.plan(found, ["stdlib"], tree, tree_only=True)] == ["3.15+main", "3.14+main"]
+    command = running.suite_command("py", ["stdlib"], "out.json", ["-x"], tree)
+    assert command[-5:] == ["--impl", "stdlib", "--stdlib-from", str(tmp_path / "cpython"), "-x"]
+
+
+def test_the_report_names_a_trees_columns_after_it(tmp_path):
+    checkout = tmp_path.resolve() / "cpython"
+    (checkout / "Lib" / "concurrent" / "futures").mkdir(parents=True)
+    (checkout / "Lib" / "concurrent" / "futures" / "__init__.py").write_text("")
+
+    def tree(*argv):
+        return report.source_tree(report.parse_args(list(argv)))
+
+    assert tree("--stdlib-from", str(checkout)) == running.Tree(checkout, "cpython")
+    assert tree("--stdlib-from", str(checkout / "Lib")) == running.Tree(checkout / "Lib", "cpython")
+    assert tree("--stdlib-from", str(checkout), "--stdlib-name", "gh-1") == running.Tree(checkout, "gh-1")
+    with pytest.raises(SystemExit, match="holds no concurrent/futures package"):
+        report.source_tree(report.parse_args(["--stdlib-from", str(tmp_path)]))
+    for wrong in (["--tree-only"], ["--stdlib-from", "x", "--from-results", "y"],
+                  ["--stdlib-from", "x", "--stdlib-name", "a/b"]):
+        with pytest.raises(SystemExit):
+            report.parse_args(wrong)

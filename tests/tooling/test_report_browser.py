@@ -118,9 +118,23 @@ def test_filters_by_kind_and_text(browser, matrix, tmp_path):
     assert [row.get_attribute("id") for row in _visible_rows(browser)] == ["Executor.submit/fn-positional-only"]
 
 
-def test_twelve_interpreters_fit_1366_pixels(browser, matrix, tmp_path):
-    """Twelve columns (the recorded ones repeated under other names) need no horizontal scrolling."""
-    names = ["3.%d" % minor for minor in range(6, 16)] + ["pypy3.9", "pypy3.11"]
+def test_a_clause_expands_to_its_upcoming_change(browser, matrix, tmp_path):
+    _open(browser, matrix, tmp_path)
+    browser.find_element(By.CSS_SELECTOR, 'tr[id="Executor.map/buffersize"] summary').click()
+    upcoming = browser.find_element(By.CSS_SELECTOR, 'tr[id="Executor.map/buffersize"] .upcoming')
+    assert upcoming.is_displayed() and "3.16: buffersize must be positive (gh-136098)." in upcoming.text
+    assert upcoming.find_element(By.TAG_NAME, "a").get_attribute("href").endswith("/issues/136098")
+    assert browser.get_log("browser") == []
+
+
+TWELVE = ["3.%d" % minor for minor in range(6, 16)] + ["pypy3.9", "pypy3.11"]
+
+
+@pytest.mark.parametrize("names", [TWELVE, TWELVE[:10] + ["3.15+cpython"] + TWELVE[10:]],
+                         ids=["twelve", "twelve-and-a-source-tree"])
+def test_twelve_interpreters_fit_1366_pixels(browser, matrix, tmp_path, names):
+    """Twelve columns (the recorded ones repeated under other names), and a
+    source tree's column beside them, need no horizontal scrolling."""
     pythons = [dict(matrix["pythons"][index % len(matrix["pythons"])], name=name, not_run={})
                for index, name in enumerate(names)]
     cells = lambda row: {name: row["cells"][matrix["pythons"][index % 5]["name"]] for index, name in enumerate(names)}
