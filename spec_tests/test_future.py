@@ -16,9 +16,7 @@ import weakref
 
 import pytest
 
-from spec_tests.support import TINY, bytes_kept_per_call, running
-
-LONG = 10  # seconds: only a bound, never reached when the implementation is right
+from spec_tests.support import BOUND, TINY, bytes_kept_per_call, in_thread, outcome, pending, running
 
 
 class FalsyByBool(Exception):
@@ -77,38 +75,6 @@ def done_future(futures, finish):
 
 def states(future):
     return {"running": future.running(), "done": future.done(), "cancelled": future.cancelled()}
-
-
-def outcome(future):
-    """What a done future says about itself, for before/after comparisons."""
-    if future.cancelled():
-        return ("cancelled",)
-    error = future.exception()
-    if error is not None:
-        return ("raised", error)
-    return ("returned", future.result())
-
-
-class Waiter:
-    """Runs call() in its own thread and keeps what it returned or raised."""
-
-    def __init__(self, call):
-        self.returned = self.raised = None
-        self.thread = threading.Thread(target=self._run, args=(call,), daemon=True)
-
-    def _run(self, call):
-        try:
-            self.returned = call()
-        except BaseException as exc:
-            self.raised = exc
-
-    def start(self):
-        self.thread.start()
-
-    def finish(self):
-        self.thread.join(LONG)
-        assert not self.thread.is_alive(), "the waiting call never returned"
-        return self
 
 
 # --- the state machine -----------------------------------------------------
@@ -328,7 +294,7 @@ def test_exception_of_cancelled_future_raises_cancelled_error(futures, cancel):
 
 # --- timeouts --------------------------------------------------------------
 
-TINY_TIMEOUTS = pytest.mark.parametrize("timeout", [0, 0.01, -1])
+TINY_TIMEOUTS = pytest.mark.parametrize("timeout", [0, TINY, -1])
 
 
 @pytest.mark.clause("Future.result/timeout")
@@ -379,11 +345,9 @@ def test_future_can_complete_after_result_timed_out(futures):
 
 
 @pytest.mark.clause("Future.result/timeout-leaves-nothing")
-@pytest.mark.parametrize("running_first", [False, True], ids=["pending", "running"])
-def test_result_timing_out_again_and_again_does_not_grow_the_future(futures, running_first):
-    future = futures.Future()
-    if running_first:
-        future.set_running_or_notify_cancel()
+@pytest.mark.parametrize("make", [pending, running], ids=["pending", "running"])
+def test_result_timing_out_again_and_again_does_not_grow_the_future(futures, make):
+    future = make(futures)
 
     def poll():
         try:
@@ -419,14 +383,13 @@ def test_exception_of_done_future_ignores_timeout(futures, timeout):
 
 # --- waiting while another thread completes the future ---------------------
 
-WAIT_TIMEOUTS = pytest.mark.parametrize("timeout", [None, LONG], ids=["no-timeout", "long-timeout"])
+WAIT_TIMEOUTS = pytest.mark.parametrize("timeout", [None, BOUND], ids=["no-timeout", "long-timeout"])
 
 
 def wait_while(timing, call, complete):
-    """Run call() in a waiting thread, attached per *timing* around complete()."""
-    waiter = Waiter(call)
-    timing.run(waiter.start, complete)
-    return waiter.finish()
+    """Run call() in a waiting thread, attached per *timing* around
+    complete(); return its InThread once call() has returned or raised."""
+    return timing.start(call, complete).join()
 
 
 @pytest.mark.clause("Future.result/wakes")
@@ -485,27 +448,24 @@ WAITERS = 8
 
 def start_waiters_together(call):
     """Start WAITERS threads that make call() once a barrier lets them (and
-    the test, its last party) go. Returns the Waiters and the barrier."""
-    barrier = threading.Barrier(WAITERS + 1, timeout=LONG)
+    the test, its last party) go. Returns their InThreads and the barrier."""
+    barrier = threading.Barrier(WAITERS + 1, timeout=BOUND)
 
     def after_barrier():
         barrier.wait()
         return call()
 
-    waiters = [Waiter(after_barrier) for _ in range(WAITERS)]
-    for waiter in waiters:
-        waiter.start()
-    return waiters, barrier
+    return [in_thread(after_barrier, name="waiter") for _ in range(WAITERS)], barrier
 
 
 @pytest.mark.clause("Future.result/many-waiters")
 def test_many_threads_waiting_in_result_all_get_the_value(futures):
     future = futures.Future()
     value = object()
-    waiters, barrier = start_waiters_together(lambda: future.result(LONG))
+    waiters, barrier = start_waiters_together(lambda: future.result(BOUND))
     barrier.wait()
     future.set_result(value)
-    got = [(waiter.finish().returned, waiter.raised) for waiter in waiters]
+    got = [(waiter.join().returned, waiter.raised) for waiter in waiters]
     assert got == [(value, None)] * WAITERS
 
 
@@ -513,10 +473,10 @@ def test_many_threads_waiting_in_result_all_get_the_value(futures):
 def test_many_threads_waiting_in_result_all_get_the_exception(futures):
     future = futures.Future()
     error = ValueError("boom")
-    waiters, barrier = start_waiters_together(lambda: future.result(LONG))
+    waiters, barrier = start_waiters_together(lambda: future.result(BOUND))
     barrier.wait()
     future.set_exception(error)
-    assert [waiter.finish().raised for waiter in waiters] == [error] * WAITERS  # equal means identical
+    assert [waiter.join().raised for waiter in waiters] == [error] * WAITERS  # equal means identical
 
 
 # --- no reference cycle through the raised exception ----------------------
@@ -544,7 +504,7 @@ def test_pool_future_is_freed_by_refcount_after_result_raised(futures, make_exec
     future = executor.submit(int, "not a number")
     alive = weakref.ref(future)
     with pytest.raises(ValueError):
-        future.result(LONG)
+        future.result(BOUND)
     executor.shutdown(wait=True)  # the worker is done with the call
     gc.disable()
     try:
