@@ -6,7 +6,6 @@ calls that an ended or abandoned iteration no longer needs."""
 import gc
 import itertools
 import threading
-import time
 import weakref
 
 import pytest
@@ -149,20 +148,26 @@ def test_map_waits_for_a_call_that_finishes_within_the_timeout(futures, make_exe
     task = make_gate()
     results = make_executor(max_workers=1).map(task, ["in time"], timeout=BOUND)
     taking = in_thread(lambda: next(results), name="next")
-    taking.finished.wait(TINY)  # next() should be waiting by now; it must not return
+    assert taking.still_running(), "next() returned before the call did"
     task.open()
     assert taking.result() == "in time"
 
 
 @pytest.mark.clause("Executor.map/timeout-from-call")
 def test_map_timeout_counts_from_the_map_call(futures, make_executor, make_gate):
-    timeout = 0.1
+    """Once map()'s deadline has passed, next() raises before a wait with
+    the same timeout, started then, ends: a next() that counted the timeout
+    from itself would raise only after it."""
+    timeout = 10 * TINY
     results = make_executor(max_workers=1).map(call, [make_gate()], timeout=timeout)
     let_time_pass(timeout)  # map()'s deadline is over
-    started = time.monotonic()
+    stop = threading.Event()
+    fresh = in_thread(lambda: stop.wait(timeout), name="a fresh timeout")
     with pytest.raises(futures.TimeoutError):
         next(results)
-    assert time.monotonic() - started < timeout
+    assert not fresh.finished.is_set(), "next() waited as long as a fresh timeout"
+    stop.set()
+    fresh.join()
 
 
 @pytest.mark.clause("Executor.map/timeout-cancels", checks_old=True)
