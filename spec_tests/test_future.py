@@ -97,9 +97,7 @@ def test_set_result_or_exception_makes_future_finished(futures, finish, started)
 RUNNING = {"running": True, "done": False, "cancelled": False}
 CANCELLED = {"running": False, "done": True, "cancelled": True}
 
-# set_running_or_notify_cancel() and cancel() on a future made by
-# prepare(futures): what the call returns, and the states it leaves.
-MOVES = pytest.mark.parametrize("prepare, call, returns, after", [
+@pytest.mark.parametrize("prepare, call, returns, after", [
     pytest.param(pending, "set_running_or_notify_cancel", True, RUNNING,
                  marks=pytest.mark.clause("Future.set_running_or_notify_cancel/pending"),
                  id="set_running_or_notify_cancel-pending"),
@@ -111,18 +109,16 @@ MOVES = pytest.mark.parametrize("prepare, call, returns, after", [
     pytest.param(running, "cancel", False, RUNNING, marks=pytest.mark.clause("Future.cancel/running"),
                  id="cancel-running"),
 ])
-
-
-@MOVES
-def test_call_on_pending_cancelled_or_running_future_returns(futures, prepare, call, returns, after):
-    assert getattr(prepare(futures), call)() is returns
-
-
-@MOVES
-def test_call_on_pending_cancelled_or_running_future_leaves_state(futures, prepare, call, returns, after):
+@pytest.mark.parametrize("check", ["returns", "leaves-state"])
+def test_call_on_pending_cancelled_or_running_future(futures, prepare, call, returns, after, check):
+    """set_running_or_notify_cancel() or cancel() on a future made by
+    prepare(futures): what the call returns, or the states it leaves."""
     future = prepare(futures)
-    getattr(future, call)()
-    assert states(future) == after
+    returned = getattr(future, call)()
+    if check == "returns":
+        assert returned is returns
+    else:
+        assert states(future) == after
 
 
 @pytest.mark.clause("Future.set_running_or_notify_cancel/twice")
@@ -183,7 +179,7 @@ def test_misplaced_set_running_or_notify_cancel_log_message(futures, caplog, pre
 
 # --- cancel() --------------------------------------------------------------
 
-# (cancel() of a pending or a running future: MOVES, above.)
+# (cancel() of a pending or a running future: test_call_on_pending_cancelled_or_running_future.)
 
 @pytest.mark.clause("Future.cancel/cancelled")
 @CANCELS
@@ -349,9 +345,7 @@ def wait_while(timing, call, complete):
     return timing.start(call, complete).join()
 
 
-# What a call waiting in result() or exception() gets, as (returned,
-# raised), when another thread sets the future's value or error.
-WAKES = pytest.mark.parametrize("method, completion, gets", [
+@pytest.mark.parametrize("method, completion, gets", [
     pytest.param("result", "set_result", ("value", None),
                  marks=pytest.mark.clause("Future.result/wakes"), id="result-set_result"),
     pytest.param("result", "set_exception", (None, "error"),
@@ -361,12 +355,11 @@ WAKES = pytest.mark.parametrize("method, completion, gets", [
     pytest.param("exception", "set_result", (None, None),
                  marks=pytest.mark.clause("Future.exception/wakes"), id="exception-set_result"),
 ])
-
-
-@WAKES
 @WAIT_TIMEOUTS
 def test_waiting_call_gets_what_another_thread_completes_the_future_with(
         futures, timing, timeout, method, completion, gets):
+    """What a call waiting in result() or exception() gets, as (returned,
+    raised), when another thread sets the future's value or error."""
     future = futures.Future()
     given = {"value": object(), "error": ValueError("boom"), None: None}
     argument = given["value" if completion == "set_result" else "error"]
@@ -467,27 +460,21 @@ def _set_exception(future):
     future.set_exception(KeyError("second"))
 
 
-SECOND_CALLS = pytest.mark.parametrize("second_call", [
+@pytest.mark.parametrize("second_call", [
     pytest.param(_set_result, marks=pytest.mark.clause("Future.set_result/invalid-state"), id="set_result"),
     pytest.param(_set_exception, marks=pytest.mark.clause("Future.set_exception/invalid-state"),
                  id="set_exception"),
 ])
-
-
-@SECOND_CALLS
-def test_completing_a_done_future_again_raises_invalid_state_error(futures, done_way, second_call):
-    future = done_future(futures, done_way[0])
-    with pytest.raises(futures.InvalidStateError):
-        second_call(future)
-
-
-@SECOND_CALLS
-def test_completing_a_done_future_again_keeps_its_outcome(futures, done_way, second_call):
+@pytest.mark.parametrize("check", ["raises-invalid-state-error", "keeps-its-outcome"])
+def test_completing_a_done_future_again(futures, done_way, second_call, check):
+    """set_result() or set_exception() on a done future raises
+    InvalidStateError, or (the other check) leaves its outcome as it was."""
     future = done_future(futures, done_way[0])
     before = outcome(future)
     with pytest.raises(futures.InvalidStateError):
         second_call(future)
-    assert outcome(future) == before
+    if check == "keeps-its-outcome":
+        assert outcome(future) == before
 
 
 @pytest.mark.clause("Future.set_result/invalid-state-message")
