@@ -1,8 +1,8 @@
-"""The fixtures the clause tests share. The suite's machinery (which
-implementations run, clause markers, version expectations, the results
-file) is the plugin in spec_tests/plugin.py, loaded here."""
+"""The fixtures the clause tests share (the helpers are in support.py).
+The suite's machinery (which implementations run, clause markers, version
+expectations, the results file) is the plugin in spec_tests/plugin.py,
+loaded here."""
 
-import functools
 import os
 import subprocess
 import sys
@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from spec_tests.implementations import REFERENCE_OLDEST, ROOT, Implementation
-from spec_tests.support import Gate
+from spec_tests.support import TIMINGS, Gate, Relay, Timing
 
 pytest_plugins = ["spec_tests.plugin"]
 
@@ -27,35 +27,9 @@ def futures(request):
     return Implementation(request.param)
 
 
-class Relay:
-    """Carries failures out of callbacks and worker threads into the test.
-
-    A Future swallows an exception raised by a callback (it only logs it),
-    and a worker turns an assertion error into a future's exception that
-    nobody may look at. Wrap such code with ``relay(fn)``: the first
-    failure is re-raised when the test ends.
-    """
-
-    def __init__(self):
-        self.errors = []
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def relayed(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except BaseException as exc:
-                self.errors.append(exc)
-                raise
-        return relayed
-
-    def check(self):
-        if self.errors:
-            raise self.errors[0]
-
-
 @pytest.fixture
 def relay():
+    """A Relay; its first carried failure is re-raised when the test ends."""
     carrier = Relay()
     yield carrier
     carrier.check()
@@ -77,8 +51,8 @@ def make_executor(futures):
 
 
 @pytest.fixture
-def gate(make_executor):
-    """Make Gates (tasks that block until opened); all are opened when the
+def make_gate(make_executor):
+    """Build Gates (tasks that block until opened); all are opened when the
     test ends, before the executors shut down."""
     made = []
 
@@ -91,44 +65,18 @@ def gate(make_executor):
         each.open()
 
 
-TIMINGS = ("attached-before-completion", "attached-after-completion", "completed-by-other-thread")
-
-
-class Timing:
-    """When something is attached to a future relative to its completion."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def run(self, attach, complete):
-        """Run attach() (add a callback, start waiting...) and complete()
-        (set_result, cancel...) in this timing. A failure in the completing
-        thread is re-raised here."""
-        if self.name == "attached-after-completion":
-            complete()
-            attach()
-            return
-        attach()
-        if self.name == "attached-before-completion":
-            complete()
-            return
-        failures = []
-
-        def completer():
-            try:
-                complete()
-            except BaseException as exc:
-                failures.append(exc)
-
-        thread = threading.Thread(target=completer, name="completer")
-        thread.start()
-        thread.join()
-        if failures:
-            raise failures[0]
+@pytest.fixture
+def release(make_executor):
+    """An Event that calls may wait on; set when the test ends, before the
+    executors shut down."""
+    event = threading.Event()
+    yield event
+    event.set()
 
 
 @pytest.fixture(params=TIMINGS)
 def timing(request):
+    """Each Timing in turn."""
     return Timing(request.param)
 
 

@@ -7,22 +7,13 @@ implementation that fails to yield raises instead of hanging the suite.
 """
 
 import gc
-import threading
 import time
 import weakref
 
 import pytest
 
-from spec_tests.support import BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished
-
-
-def let_time_pass(seconds):
-    """Let the clock run on (the clauses tested with it are about time)."""
-    end = time.monotonic() + seconds
-    remaining = seconds
-    while remaining > 0:
-        time.sleep(remaining)
-        remaining = end - time.monotonic()
+from spec_tests.support import (BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished,
+                                let_time_pass)
 
 
 # --- the iterator and its input -------------------------------------------
@@ -88,8 +79,15 @@ def test_later_futures_come_in_completion_order(futures):
     assert list(iterator) == [fs[2], fs[0], fs[1]]
 
 
-@pytest.mark.clause("as_completed/completion-order")
-def test_yields_a_future_completed_while_iterating(futures, timing):
+@pytest.mark.parametrize("complete", [
+    pytest.param(lambda future: future.set_result(None),
+                 marks=pytest.mark.clause("as_completed/completion-order"), id="set_result"),
+    pytest.param(cancel_and_notify, marks=pytest.mark.clause("as_completed/cancel-notified"),
+                 id="cancelled-and-notified"),
+])
+def test_yields_a_future_completed_while_iterating(futures, timing, complete):
+    """Completed by set_result(), or (see "cancelled futures" below)
+    cancelled and notified."""
     start, completing = finished(futures), futures.Future()
     yielded = []
 
@@ -98,25 +96,21 @@ def test_yields_a_future_completed_while_iterating(futures, timing):
         yielded.append(next(iterator))
         yielded.append(iterator)
 
-    timing.run(attach, lambda: completing.set_result(None))
+    timing.run(attach, lambda: complete(completing))
     first, iterator = yielded
     assert {first, *iterator} == {start, completing}
 
 
 @pytest.mark.clause("as_completed/completion-order")
-def test_wakes_for_pool_workers_in_completion_order(futures, make_executor):
+def test_wakes_for_pool_workers_in_completion_order(futures, make_executor, make_gate):
     executor = make_executor(max_workers=2)
-    gates = [threading.Event(), threading.Event()]
-    try:
-        first, second = [executor.submit(gate.wait, BOUND) for gate in gates]
-        iterator = futures.as_completed([first, second], timeout=BOUND)
-        gates[1].set()
-        assert next(iterator) is second
-        gates[0].set()
-        assert next(iterator) is first
-    finally:
-        for gate in gates:
-            gate.set()
+    gates = [make_gate(), make_gate()]
+    first, second = [executor.submit(gate) for gate in gates]
+    iterator = futures.as_completed([first, second], timeout=BOUND)
+    gates[1].open()
+    assert next(iterator) is second
+    gates[0].open()
+    assert next(iterator) is first
 
 
 @pytest.mark.clause("as_completed/each-once")
@@ -131,20 +125,7 @@ def test_duplicated_futures_are_yielded_once(futures):
 
 # --- cancelled futures ---------------------------------------------------
 
-@pytest.mark.clause("as_completed/cancel-notified")
-def test_yields_a_notified_cancellation(futures, timing):
-    start, cancelled = finished(futures), futures.Future()
-    yielded = []
-
-    def attach():
-        iterator = futures.as_completed([start, cancelled], timeout=BOUND)
-        yielded.append(next(iterator))
-        yielded.append(iterator)
-
-    timing.run(attach, lambda: cancel_and_notify(cancelled))
-    first, iterator = yielded
-    assert {first, *iterator} == {start, cancelled}
-
+# (A notified cancellation is yielded: test_yields_a_future_completed_while_iterating.)
 
 @pytest.mark.clause("as_completed/cancel-alone")
 def test_cancel_alone_does_not_yield_the_future(futures, timing):

@@ -24,47 +24,38 @@ def executor(make_executor):
     return make_executor(max_workers=2)
 
 
-@pytest.fixture
-def gate(executor):
-    """An Event that calls may wait on; set at test end, before the executor
-    is shut down (this fixture is torn down first)."""
-    event = threading.Event()
-    yield event
-    event.set()
-
-
 def echo(value):
     return value
 
 
-# Each bad call, by name: a function of (futures, executor, gate).
+# Each bad call, by name: a function of (futures, executor, release).
 BAD_CALLS = {
-    "max_workers=str": lambda futures, executor, gate: futures.ThreadPoolExecutor(max_workers="4"),
-    "max_workers=bytes": lambda futures, executor, gate: futures.ThreadPoolExecutor(max_workers=b"4"),
-    "max_workers=list": lambda futures, executor, gate: futures.ThreadPoolExecutor(max_workers=[4]),
-    "map-timeout=str": lambda futures, executor, gate: executor.map(echo, [1], timeout="1"),
+    "max_workers=str": lambda futures, executor, release: futures.ThreadPoolExecutor(max_workers="4"),
+    "max_workers=bytes": lambda futures, executor, release: futures.ThreadPoolExecutor(max_workers=b"4"),
+    "max_workers=list": lambda futures, executor, release: futures.ThreadPoolExecutor(max_workers=[4]),
+    "map-timeout=str": lambda futures, executor, release: executor.map(echo, [1], timeout="1"),
     "as_completed-timeout=str":
-        lambda futures, executor, gate: next(futures.as_completed([finished(futures, 1)], timeout="1")),
-    "result-timeout=str": lambda futures, executor, gate: futures.Future().result(timeout="1"),
-    "exception-timeout=str": lambda futures, executor, gate: futures.Future().exception(timeout="1"),
-    "wait-timeout=str": lambda futures, executor, gate: futures.wait([futures.Future()], timeout="1"),
-    "map-timeout=0": lambda futures, executor, gate: next(executor.map(gate.wait, [BOUND], timeout=0)),
-    "map-timeout=-1": lambda futures, executor, gate: next(executor.map(gate.wait, [BOUND], timeout=-1)),
-    "as_completed-timeout=0": lambda futures, executor, gate: next(futures.as_completed([futures.Future()], timeout=0)),
+        lambda futures, executor, release: next(futures.as_completed([finished(futures, 1)], timeout="1")),
+    "result-timeout=str": lambda futures, executor, release: futures.Future().result(timeout="1"),
+    "exception-timeout=str": lambda futures, executor, release: futures.Future().exception(timeout="1"),
+    "wait-timeout=str": lambda futures, executor, release: futures.wait([futures.Future()], timeout="1"),
+    "map-timeout=0": lambda futures, executor, release: next(executor.map(release.wait, [BOUND], timeout=0)),
+    "map-timeout=-1": lambda futures, executor, release: next(executor.map(release.wait, [BOUND], timeout=-1)),
+    "as_completed-timeout=0": lambda futures, executor, release: next(futures.as_completed([futures.Future()], timeout=0)),
     "as_completed-timeout=-1":
-        lambda futures, executor, gate: next(futures.as_completed([futures.Future()], timeout=-1)),
-    "wait-fs=int": lambda futures, executor, gate: futures.wait(5),
-    "wait-fs=None": lambda futures, executor, gate: futures.wait(None),
-    "as_completed-fs=int": lambda futures, executor, gate: next(futures.as_completed(5)),
-    "map-iterable=int": lambda futures, executor, gate: executor.map(echo, 5),
-    "map-second-iterable=None": lambda futures, executor, gate: executor.map(pow, [2], None),
-    "wait-fs-item=int": lambda futures, executor, gate: futures.wait([5]),
-    "wait-fs-item=int-no-timeout": lambda futures, executor, gate: futures.wait([5], timeout=0),
-    "as_completed-fs-item=int": lambda futures, executor, gate: next(futures.as_completed([5])),
-    "submit-fn=int": lambda futures, executor, gate: executor.submit(5).result(BOUND),
-    "submit-fn=None": lambda futures, executor, gate: executor.submit(None).result(BOUND),
-    "map-fn=int": lambda futures, executor, gate: next(executor.map(5, [1])),
-    "set_exception-str": lambda futures, executor, gate: set_exception_then_result(futures, "not an exception"),
+        lambda futures, executor, release: next(futures.as_completed([futures.Future()], timeout=-1)),
+    "wait-fs=int": lambda futures, executor, release: futures.wait(5),
+    "wait-fs=None": lambda futures, executor, release: futures.wait(None),
+    "as_completed-fs=int": lambda futures, executor, release: next(futures.as_completed(5)),
+    "map-iterable=int": lambda futures, executor, release: executor.map(echo, 5),
+    "map-second-iterable=None": lambda futures, executor, release: executor.map(pow, [2], None),
+    "wait-fs-item=int": lambda futures, executor, release: futures.wait([5]),
+    "wait-fs-item=int-no-timeout": lambda futures, executor, release: futures.wait([5], timeout=0),
+    "as_completed-fs-item=int": lambda futures, executor, release: next(futures.as_completed([5])),
+    "submit-fn=int": lambda futures, executor, release: executor.submit(5).result(BOUND),
+    "submit-fn=None": lambda futures, executor, release: executor.submit(None).result(BOUND),
+    "map-fn=int": lambda futures, executor, release: next(executor.map(5, [1])),
+    "set_exception-str": lambda futures, executor, release: set_exception_then_result(futures, "not an exception"),
 }
 
 
@@ -100,13 +91,13 @@ def set_exception_then_result(futures, exception):
     pytest.param("map-fn=int", TypeError, marks=pytest.mark.clause("bad-input/fn-not-callable")),
     pytest.param("set_exception-str", TypeError, marks=pytest.mark.clause("bad-input/set_exception-type")),
 ])
-def test_bad_call_raises(futures, executor, gate, name, error):
+def test_bad_call_raises(futures, executor, release, name, error):
     """The error is checked by type; TimeoutError stands for the module's
     (the builtin from 3.11, an own class before: each module's is used)."""
     if error is TimeoutError:
         error = futures.TimeoutError
     with pytest.raises(error):
-        BAD_CALLS[name](futures, executor, gate)
+        BAD_CALLS[name](futures, executor, release)
 
 
 # Bad calls that involve the executor; it keeps working after each.
@@ -116,19 +107,19 @@ ON_THE_EXECUTOR = ["map-timeout=str", "map-timeout=0", "map-iterable=int", "map-
 
 @pytest.mark.clause("bad-input/executor-usable-after")
 @pytest.mark.parametrize("name", ON_THE_EXECUTOR)
-def test_executor_still_runs_calls_after_a_bad_call(futures, executor, gate, name):
+def test_executor_still_runs_calls_after_a_bad_call(futures, executor, release, name):
     with contextlib.suppress(Exception):
-        BAD_CALLS[name](futures, executor, gate)
+        BAD_CALLS[name](futures, executor, release)
     assert executor.submit(echo, 7).result(BOUND) == 7
 
 
 @pytest.mark.clause("bad-input/executor-usable-after")
-def test_executor_still_runs_calls_after_a_non_callable_callback(futures, executor, gate):
-    # The call waits on the gate, so the callback is added to a pending future
+def test_executor_still_runs_calls_after_a_non_callable_callback(futures, executor, release):
+    # The call waits on the release, so the callback is added to a pending future
     # and runs in the worker when the call returns.
-    future = executor.submit(gate.wait, BOUND)
+    future = executor.submit(release.wait, BOUND)
     future.add_done_callback(5)
-    gate.set()
+    release.set()
     assert future.result(BOUND) is True
     assert executor.submit(echo, 7).result(BOUND) == 7
 

@@ -13,9 +13,8 @@ import threading
 
 import pytest
 
-from spec_tests.support import future_records
+from spec_tests.support import BOUND, busy_worker, future_records, in_thread, outcome
 
-BOUND = 5  # seconds; only ever an upper bound for something that happens at once
 RESULT = 42
 
 
@@ -26,20 +25,21 @@ class Abort(BaseException):
 class Completion:
     """One way to make a future done, and the outcome it leaves."""
 
-    def __init__(self, how, futures):
+    def __init__(self, how):
         self.how = how
         self.cancels = how == "cancel"
-        self.expected = {
+        self.error = ValueError("task failed")
+        self.expected = {  # the future's outcome()
             "set_result": ("returned", RESULT),
-            "set_exception": ("raised", ValueError),
-            "cancel": ("raised", futures.CancelledError),
+            "set_exception": ("raised", self.error),
+            "cancel": ("cancelled",),
         }[how]
 
     def apply(self, future):
         if self.how == "set_result":
             future.set_result(RESULT)
         elif self.how == "set_exception":
-            future.set_exception(ValueError("task failed"))
+            future.set_exception(self.error)
         else:
             assert future.cancel()
 
@@ -48,16 +48,8 @@ class Completion:
 
 
 @pytest.fixture(params=["set_result", "set_exception", "cancel"])
-def completion(request, futures):
-    return Completion(request.param, futures)
-
-
-def outcome(future):
-    """What result(timeout=0) gives: ("returned", value) or ("raised", type)."""
-    try:
-        return "returned", future.result(timeout=0)
-    except Exception as exc:
-        return "raised", type(exc)
+def completion(request):
+    return Completion(request.param)
 
 
 def run_with_callbacks(future, timing, completion, *callbacks):
@@ -66,16 +58,6 @@ def run_with_callbacks(future, timing, completion, *callbacks):
         for callback in callbacks:
             future.add_done_callback(callback)
     timing.run(attach, lambda: completion.apply(future))
-
-
-def in_other_thread(call):
-    """Run call() in a new thread; return [its result], or [] if it is
-    still blocked after BOUND seconds."""
-    box = []
-    thread = threading.Thread(target=lambda: box.append(call()))
-    thread.start()
-    thread.join(BOUND)
-    return list(box)  # a copy: a blocked thread may fill box later
 
 
 def fail(future):
@@ -87,20 +69,14 @@ def abort(future):
 
 
 @contextlib.contextmanager
-def blocked_task(executor):
-    """Submit a task that runs until the block ends; yield its future.
-    The task returns the thread it ran in."""
-    release = threading.Event()
-
-    def task():
-        assert release.wait(BOUND)
-        return threading.current_thread()
-
-    future = executor.submit(task)
-    try:
-        yield future
-    finally:
-        release.set()
+def queued_task(executor):
+    """Within the block, the only worker of *executor* is busy; yield a task
+    queued behind it and the list its done-callback appends its future to."""
+    calls = []
+    with busy_worker(executor):
+        queued = executor.submit(int)
+        queued.add_done_callback(calls.append)
+        yield queued, calls
 
 
 # What a callback receives, how often, in which order
@@ -197,10 +173,8 @@ def test_callback_runs_in_the_thread_of_the_call_that_made_it_due(futures, timin
 def test_callback_added_in_another_thread_runs_in_the_completing_thread(futures, completion):
     future = futures.Future()
     threads = []
-    adder = threading.Thread(target=future.add_done_callback,
-                             args=(lambda _: threads.append(threading.current_thread()),))
-    adder.start()
-    adder.join()
+    in_thread(lambda: future.add_done_callback(lambda _: threads.append(threading.current_thread())),
+              name="adder").result()
     completion.apply(future)
     assert threads == [threading.current_thread()]
 
@@ -208,9 +182,7 @@ def test_callback_added_in_another_thread_runs_in_the_completing_thread(futures,
 @pytest.mark.clause("Future.add_done_callback/done-future-caller-thread")
 def test_callback_added_to_a_future_done_elsewhere_runs_in_the_adding_thread(futures, completion):
     future = futures.Future()
-    completer = threading.Thread(target=completion.apply, args=(future,))
-    completer.start()
-    completer.join()
+    in_thread(lambda: completion.apply(future), name="completer").result()
     threads = []
     future.add_done_callback(lambda _: threads.append(threading.current_thread()))
     assert threads == [threading.current_thread()]
@@ -225,7 +197,7 @@ def test_callback_of_a_submitted_task_runs_in_its_worker_thread(futures, make_ex
         threads.append(threading.current_thread())
         called.set()
 
-    with blocked_task(make_executor(max_workers=1)) as future:
+    with busy_worker(make_executor(max_workers=1)) as future:
         future.add_done_callback(callback)
     assert called.wait(BOUND)
     assert threads == [future.result()]
@@ -262,8 +234,8 @@ def test_other_threads_can_read_the_future_while_a_callback_runs(futures, timing
     future = futures.Future()
     seen = []
     run_with_callbacks(future, timing, completion,
-                       lambda fut: seen.append(in_other_thread(lambda: (fut.done(), outcome(fut)))))
-    assert seen == [[(True, completion.expected)]]
+                       lambda fut: seen.append(in_thread(lambda: (fut.done(), outcome(fut))).result()))
+    assert seen == [(True, completion.expected)]
 
 
 @pytest.mark.clause("Future.add_done_callback/add-from-callback")
@@ -383,7 +355,7 @@ def test_callbacks_after_one_raising_base_exception_never_run(futures, completio
 
 @pytest.mark.clause("Future.add_done_callback/base-exception-in-worker")
 def test_base_exception_from_a_callback_ends_the_worker_thread(futures, make_executor):
-    with blocked_task(make_executor(max_workers=1)) as future:
+    with busy_worker(make_executor(max_workers=1)) as future:
         future.add_done_callback(abort)
     worker = future.result(timeout=BOUND)
     worker.join(BOUND)
@@ -392,7 +364,7 @@ def test_base_exception_from_a_callback_ends_the_worker_thread(futures, make_exe
 
 @pytest.mark.clause("Future.add_done_callback/base-exception-in-worker")
 def test_base_exception_from_a_callback_in_a_worker_is_logged_critical(futures, make_executor, caplog):
-    with blocked_task(make_executor(max_workers=1)) as future:
+    with busy_worker(make_executor(max_workers=1)) as future:
         future.add_done_callback(abort)
     future.result(timeout=BOUND).join(BOUND)
     assert [(record.levelno, type(record.exc_info[1])) for record in future_records(caplog)] == [
@@ -412,11 +384,7 @@ def test_cancel_calls_callbacks_with_the_cancelled_future(futures, timing):
 
 @pytest.mark.clause("Future.add_done_callback/cancel-runs-callbacks")
 def test_cancelling_a_queued_task_runs_its_callbacks_inside_cancel(futures, make_executor):
-    executor = make_executor(max_workers=1)
-    calls = []
-    with blocked_task(executor):
-        queued = executor.submit(int)
-        queued.add_done_callback(calls.append)
+    with queued_task(make_executor(max_workers=1)) as (queued, calls):
         assert queued.cancel()
         assert calls == [queued]
 
@@ -433,10 +401,7 @@ def test_notifying_a_cancelled_future_does_not_rerun_callbacks(futures, timing):
 @pytest.mark.clause("Future.add_done_callback/not-rerun-on-notify")
 def test_worker_dequeuing_a_cancelled_task_does_not_rerun_callbacks(futures, make_executor):
     executor = make_executor(max_workers=1)
-    calls = []
-    with blocked_task(executor):
-        queued = executor.submit(int)
-        queued.add_done_callback(calls.append)
+    with queued_task(executor) as (queued, calls):
         queued.cancel()
     executor.shutdown(wait=True)  # the worker dequeues the cancelled task before it exits
     assert calls == [queued]

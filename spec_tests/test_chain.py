@@ -9,18 +9,16 @@ call until the test runs it, for the interleavings a thread pool would only
 produce by chance.
 """
 
-import contextlib
 import gc
 import threading
 import weakref
 
 import pytest
 
-from spec_tests.support import finished, future_records
+from spec_tests.support import BOUND, Gate, busy_worker, finished, future_records, in_thread
 
 from reference import chain
 
-LONG = 10  # seconds: only a bound, never reached when the implementation is right
 RESULT = ("result",)  # compared by identity
 
 
@@ -72,6 +70,12 @@ class Link:
         future = self.futures.Future()
         future.set_result(value)
         return future
+
+    def triggered(self):
+        """A new source, completed so that the step runs."""
+        source = self.futures.Future()
+        self.trigger(source)
+        return source
 
     def trigger(self, source):
         if self.name == "recover":
@@ -153,42 +157,8 @@ def complete_in(request):
         if request.param == "this-thread":
             fn()
         else:
-            thread = threading.Thread(target=fn)
-            thread.start()
-            thread.join()
+            in_thread(fn, name="completer").result()
     return run
-
-
-@contextlib.contextmanager
-def busy_worker(executor):
-    """Keep the executor's (single) worker busy until the block ends."""
-    release = threading.Event()
-    executor.submit(release.wait, LONG)
-    try:
-        yield
-    finally:
-        release.set()
-
-
-class Gate:
-    """Lets a step signal it started, and hold until opened."""
-
-    def __init__(self):
-        self.started = threading.Event()
-        self.opened = threading.Event()
-
-    def hold(self, value):
-        self.started.set()
-        assert self.opened.wait(LONG)
-        return value
-
-
-def in_thread(call):
-    """Run call() in a new thread; True if it returned within LONG."""
-    thread = threading.Thread(target=call, daemon=True)
-    thread.start()
-    thread.join(LONG)
-    return not thread.is_alive()
 
 
 # --- what a derived future is ----------------------------------------------
@@ -248,7 +218,7 @@ def test_step_runs_in_an_executor_worker(futures, link, timing, make_executor):
     executor = make_executor(max_workers=1, thread_name_prefix="chain-step")
     step = Step()
     _, derived = chain_onto(futures, timing, lambda source: link(source, step, executor), link.trigger)
-    derived.result(timeout=LONG)
+    derived.result(timeout=BOUND)
     assert step.threads[0].startswith("chain-step")
 
 
@@ -307,7 +277,7 @@ def test_pipeline_failure_skips_later_steps(futures, make_executor):
     error = Boom()
     later = Step()
     final = chain.pipeline(make_executor(max_workers=2), [Step(1), Step(raises=error), later], 0)
-    final.exception(timeout=LONG)
+    final.exception(timeout=BOUND)
     assert later.calls == []
 
 
@@ -315,7 +285,7 @@ def test_pipeline_failure_skips_later_steps(futures, make_executor):
 def test_pipeline_failure_reaches_its_future_as_the_same_object(futures, make_executor):
     error = Boom()
     final = chain.pipeline(make_executor(max_workers=2), [Step(1), Step(raises=error), Step()], 0)
-    assert final.exception(timeout=LONG) is error
+    assert final.exception(timeout=BOUND) is error
 
 
 # --- cancellation ----------------------------------------------------------
@@ -349,12 +319,11 @@ def test_cancelled_derived_future_skips_its_step_when_the_source_completes(futur
 @pytest.mark.clause("chain/cancel-skips-step")
 def test_cancelled_derived_future_skips_its_queued_step(futures, link, make_executor):
     executor = make_executor(max_workers=1)
-    source, step = futures.Future(), Step()
-    link.trigger(source)
+    step = Step()
     with busy_worker(executor):
-        derived = link(source, step, executor)  # queued behind the busy worker
+        derived = link(link.triggered(), step, executor)  # queued behind the busy worker
         assert derived.cancel()
-    executor.submit(int).result(timeout=LONG)  # runs after anything queued before it
+    executor.submit(int).result(timeout=BOUND)  # runs after anything queued before it
     assert step.calls == []
 
 
@@ -362,10 +331,8 @@ def test_cancelled_derived_future_skips_its_queued_step(futures, link, make_exec
 def test_cancelled_derived_future_skips_a_step_its_executor_already_started(futures, link):
     # A worker has taken the step's job (set_running_or_notify_cancel) but
     # has not called it yet when the derived future is cancelled.
-    executor = ManualExecutor(futures)
-    source, step = futures.Future(), Step()
-    link.trigger(source)
-    derived = link(source, step, executor)
+    executor, step = ManualExecutor(futures), Step()
+    derived = link(link.triggered(), step, executor)
     executor.start()
     assert derived.cancel()
     executor.call()
@@ -400,9 +367,7 @@ def test_step_refused_by_a_shut_down_executor_fails_the_derived_future(futures, 
 @pytest.mark.clause("chain/executor-refuses")
 def test_step_failed_by_its_executor_fails_the_derived_future(futures, link):
     executor = ManualExecutor(futures)
-    source = futures.Future()
-    link.trigger(source)
-    derived = link(source, Step(), executor)
+    derived = link(link.triggered(), Step(), executor)
     error = futures.BrokenThreadPool("the pool broke before the step ran")
     executor.jobs[0][0].set_exception(error)
     assert derived.exception(timeout=0) is error
@@ -411,9 +376,7 @@ def test_step_failed_by_its_executor_fails_the_derived_future(futures, link):
 @pytest.mark.clause("chain/executor-refuses")
 def test_step_cancelled_by_its_executor_cancels_the_derived_future(futures, link):
     executor = ManualExecutor(futures)
-    source = futures.Future()
-    link.trigger(source)
-    derived = link(source, Step(), executor)
+    derived = link(link.triggered(), Step(), executor)
     executor.jobs[0][0].cancel()
     assert derived.cancelled()
 
@@ -423,13 +386,13 @@ def test_pipeline_step_refused_by_a_shut_down_executor_fails_its_future(futures,
     executor = make_executor(max_workers=1)
     gate = Gate()
     later = Step()
-    final = chain.pipeline(executor, [gate.hold, later], 1)
+    final = chain.pipeline(executor, [gate, later], 1)
     try:
-        assert gate.started.wait(LONG)
+        assert gate.entered.wait(BOUND)
         executor.shutdown(wait=False)
     finally:
-        gate.opened.set()
-    assert isinstance(final.exception(timeout=LONG), RuntimeError)
+        gate.open()
+    assert isinstance(final.exception(timeout=BOUND), RuntimeError)
 
 
 class RefusingExecutor(ManualExecutor):
@@ -532,7 +495,7 @@ def run_step_knowing_its_chain(futures, link, timing, make_executor, body):
     box = {}
 
     def step(arg):
-        assert chained.wait(LONG)
+        assert chained.wait(BOUND)
         return body(box["source"], box["derived"])
 
     def make(source):
@@ -546,10 +509,11 @@ def run_step_knowing_its_chain(futures, link, timing, make_executor, body):
 @pytest.mark.clause("chain/no-lock-held")
 def test_other_threads_use_the_chain_while_a_step_runs(futures, link, timing, make_executor, relay):
     def body(source, derived):
-        return in_thread(relay(lambda: use_the_chain(futures, source, derived)))
+        in_thread(lambda: use_the_chain(futures, source, derived), name="neighbour").result()
+        return "used"
 
     derived = run_step_knowing_its_chain(futures, link, timing, make_executor, relay(body))
-    assert derived.result(timeout=LONG) is True
+    assert derived.result(timeout=BOUND) == "used"
 
 
 @pytest.mark.clause("chain/no-lock-held")
@@ -559,27 +523,27 @@ def test_a_step_can_use_its_own_chain(futures, link, timing, make_executor):
         return "used"
 
     derived = run_step_knowing_its_chain(futures, link, timing, make_executor, body)
-    assert derived.result(timeout=LONG) == "used"
+    assert derived.result(timeout=BOUND) == "used"
 
 
 @pytest.mark.clause("chain/no-blocking")
 def test_chaining_onto_a_pending_future_returns_at_once(futures, link, make_executor):
     executor = make_executor(max_workers=1)
-    assert in_thread(lambda: link(futures.Future(), Step(), executor))
+    assert in_thread(lambda: link(futures.Future(), Step(), executor), name="chaining").join()
 
 
 @pytest.mark.clause("chain/no-blocking")
 def test_a_waiting_chain_occupies_no_worker(futures, link, make_executor):
     executor = make_executor(max_workers=1)
     link(futures.Future(), Step(), executor)
-    assert executor.submit(int, "7").result(timeout=LONG) == 7
+    assert executor.submit(int, "7").result(timeout=BOUND) == 7
 
 
 @pytest.mark.clause("chain/no-blocking")
 def test_pipeline_runs_on_a_single_worker(futures, make_executor):
     add_one = (lambda value: value + 1)
     final = chain.pipeline(make_executor(max_workers=1), [add_one] * 5, 0)
-    assert final.result(timeout=LONG) == 5
+    assert final.result(timeout=BOUND) == 5
 
 
 @pytest.mark.clause("chain/releases-references")
@@ -677,14 +641,14 @@ def test_derived_future_is_running_while_then_step_runs(futures, timing, make_ex
         return derived.running(), derived.done()
 
     derived = run_step_knowing_its_chain(futures, _then_link(futures), timing, make_executor, body)
-    assert derived.result(timeout=LONG) == (True, False)
+    assert derived.result(timeout=BOUND) == (True, False)
 
 
 @pytest.mark.clause("chain.then/running")
 def test_derived_future_cannot_be_cancelled_while_then_step_runs(futures, timing, make_executor):
     derived = run_step_knowing_its_chain(futures, _then_link(futures), timing, make_executor,
                                          lambda source, derived: derived.cancel())
-    assert derived.result(timeout=LONG) is False
+    assert derived.result(timeout=BOUND) is False
 
 
 # --- recover() ---------------------------------------------------------------
@@ -825,14 +789,14 @@ def test_then_compose_fails_when_fn_returns_half_a_future(futures, timing, metho
 @pytest.mark.clause("chain.pipeline/result")
 def test_pipeline_settles_with_the_last_result(futures, make_executor):
     steps = [lambda a, b: a * b, lambda value: value + 1, str]
-    assert chain.pipeline(make_executor(max_workers=2), steps, 6, 7).result(timeout=LONG) == "43"
+    assert chain.pipeline(make_executor(max_workers=2), steps, 6, 7).result(timeout=BOUND) == "43"
 
 
 @pytest.mark.clause("chain.pipeline/result")
 def test_pipeline_runs_every_step_on_the_executor(futures, make_executor):
     steps = [Step(1), Step(2), Step(3)]
     executor = make_executor(max_workers=2, thread_name_prefix="pipeline-step")
-    chain.pipeline(executor, steps, 0).result(timeout=LONG)
+    chain.pipeline(executor, steps, 0).result(timeout=BOUND)
     assert all(step.threads[0].startswith("pipeline-step") for step in steps)
 
 
@@ -857,7 +821,7 @@ def test_cancelled_pipeline_with_its_first_step_queued_runs_no_step(futures, mak
     with busy_worker(executor):
         final = chain.pipeline(executor, steps, 0)
         assert final.cancel()
-    executor.submit(int).result(timeout=LONG)  # runs after anything queued before it
+    executor.submit(int).result(timeout=BOUND)  # runs after anything queued before it
     assert [step.calls for step in steps] == [[], []]
 
 
@@ -870,26 +834,26 @@ class RunningPipeline:
         self.first_finished = threading.Event()
         self.later = Step()
         self.final = chain.pipeline(executor, [self.first, self.later], 0)
-        assert self.gate.started.wait(LONG)
+        assert self.gate.entered.wait(BOUND)
 
     def first(self, value):
-        self.gate.hold(value)
+        self.gate(value)
         self.first_finished.set()
         return value + 1
 
     def finish(self):
         """Let the first step end; return when anything it led to has run."""
         probe = self.executor.submit(int)  # queued behind the first step
-        self.gate.opened.set()
-        probe.result(timeout=LONG)
-        self.executor.submit(int).result(timeout=LONG)  # behind any step queued meanwhile
+        self.gate.open()
+        probe.result(timeout=BOUND)
+        self.executor.submit(int).result(timeout=BOUND)  # behind any step queued meanwhile
 
 
 @pytest.fixture
 def running_pipeline(futures, make_executor):
     pipeline = RunningPipeline(futures, make_executor(max_workers=1))
     yield pipeline
-    pipeline.gate.opened.set()
+    pipeline.gate.open()
 
 
 @pytest.mark.clause("chain.pipeline/cancel-running")

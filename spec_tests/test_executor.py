@@ -9,42 +9,17 @@ import warnings
 
 import pytest
 
-from spec_tests.support import BOUND, SETTLE
+from spec_tests.support import BOUND, busy_worker, in_thread
 
 
-class Closing:
-    """close() (a shutdown, leaving a with block) running in a thread of its
-    own, noting which of the watched futures were done when it returned."""
-
-    def __init__(self, close, watched):
-        self._returned = threading.Event()
-        self._error = None
-        self._done = None
-
-        def run():
-            try:
-                close()
-                self._done = [future.done() for future in watched]
-            except BaseException as exc:
-                self._error = exc
-            finally:
-                self._returned.set()
-
-        threading.Thread(target=run, daemon=True).start()
-
-    def still_running(self):
-        """False if close() returns within SETTLE (re-raising its failure)."""
-        if self._returned.wait(SETTLE):
-            self.done_on_return()
-            return False
-        return True
-
-    def done_on_return(self):
-        """Wait for close() to return; which watched futures were done then."""
-        assert self._returned.wait(BOUND)
-        if self._error is not None:
-            raise self._error
-        return self._done
+def close_in_thread(close, watched):
+    """Start close() (a shutdown, leaving a with block) in a thread of its
+    own; its InThread's result() is which of the *watched* futures were
+    done when close() returned."""
+    def run():
+        close()
+        return [future.done() for future in watched]
+    return in_thread(run, name="closing")
 
 
 def raising(error):
@@ -55,6 +30,17 @@ def raising(error):
 
 class CustomBaseException(BaseException):
     pass
+
+
+def executor_running_a_gate(make_executor, make_gate):
+    """A one-worker executor whose worker has entered a Gate (opened by the
+    test, or when it ends). Return the executor, the gate, and the future of
+    the gated call, whose result is "done"."""
+    executor = make_executor(max_workers=1)
+    gate = make_gate()
+    running = executor.submit(gate, "done")
+    assert gate.entered.wait(BOUND)
+    return executor, gate, running
 
 
 # --- submit -----------------------------------------------------------------
@@ -78,8 +64,8 @@ def test_submit_returns_a_future(futures, make_executor):
 
 
 @pytest.mark.clause("Executor.submit/asynchronous")
-def test_submit_returns_before_the_call_finishes(futures, make_executor, gate):
-    task = gate()
+def test_submit_returns_before_the_call_finishes(futures, make_executor, make_gate):
+    task = make_gate()
     future = make_executor(max_workers=1).submit(task)
     assert task.entered.wait(BOUND)
     assert not future.done()
@@ -140,14 +126,12 @@ def test_pool_keeps_working_after_a_base_exception(futures, make_executor, exc_t
 
 
 @pytest.mark.clause("Executor.submit/cancel-before-start")
-def test_call_cancelled_while_queued_never_runs(futures, make_executor, gate):
+def test_call_cancelled_while_queued_never_runs(futures, make_executor):
     executor = make_executor(max_workers=1)
-    blocker = gate()
-    executor.submit(blocker)
     calls = []
-    queued = executor.submit(calls.append, "queued")
-    assert queued.cancel()
-    blocker.open()
+    with busy_worker(executor):
+        queued = executor.submit(calls.append, "queued")
+        assert queued.cancel()
     executor.shutdown(wait=True)
     assert calls == []
 
@@ -207,69 +191,56 @@ def test_submit_after_shutdown_message(futures, make_executor):
 
 # --- shutdown ---------------------------------------------------------------
 
-def waits_for_the_running_call(make_executor, gate, shut_down):
+def waits_for_the_running_call(make_executor, make_gate, shut_down):
     """True if shut_down(executor), in a thread of its own, does not return
     while a call runs, and returns once the call is done."""
-    executor = make_executor(max_workers=1)
-    task = gate()
-    running = executor.submit(task)
-    assert task.entered.wait(BOUND)
-    closing = Closing(lambda: shut_down(executor), [running])
+    executor, task, running = executor_running_a_gate(make_executor, make_gate)
+    closing = close_in_thread(lambda: shut_down(executor), [running])
     if not closing.still_running():
         return False
     task.open()
-    return closing.done_on_return() == [True]
+    return closing.result() == [True]
 
 
 @pytest.mark.clause("Executor.shutdown/wait")
-def test_shutdown_with_wait_waits_for_the_running_call(futures, make_executor, gate):
-    assert waits_for_the_running_call(make_executor, gate, lambda executor: executor.shutdown(wait=True))
+def test_shutdown_with_wait_waits_for_the_running_call(futures, make_executor, make_gate):
+    assert waits_for_the_running_call(make_executor, make_gate, lambda executor: executor.shutdown(wait=True))
 
 
 @pytest.mark.clause("Executor.shutdown/wait-default")
-def test_shutdown_without_arguments_waits_for_the_running_call(futures, make_executor, gate):
-    assert waits_for_the_running_call(make_executor, gate, lambda executor: executor.shutdown())
+def test_shutdown_without_arguments_waits_for_the_running_call(futures, make_executor, make_gate):
+    assert waits_for_the_running_call(make_executor, make_gate, lambda executor: executor.shutdown())
 
 
 @pytest.mark.clause("Executor.shutdown/wait")
-def test_shutdown_with_wait_runs_the_queued_calls_first(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    executor.submit(task)
+def test_shutdown_with_wait_runs_the_queued_calls_first(futures, make_executor, make_gate):
+    executor, task, _ = executor_running_a_gate(make_executor, make_gate)
     queued = executor.submit(str, "queued")
-    closing = Closing(lambda: executor.shutdown(wait=True), [queued])
+    closing = close_in_thread(lambda: executor.shutdown(wait=True), [queued])
     assert closing.still_running()
     task.open()
-    assert closing.done_on_return() == [True]
+    assert closing.result() == [True]
     assert queued.result() == "queued"
 
 
 @pytest.mark.clause("Executor.shutdown/no-wait")
-def test_shutdown_without_wait_returns_while_a_call_runs(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    running = executor.submit(task)
-    assert task.entered.wait(BOUND)
-    closing = Closing(lambda: executor.shutdown(wait=False), [running])
-    assert closing.done_on_return() == [False]
+def test_shutdown_without_wait_returns_while_a_call_runs(futures, make_executor, make_gate):
+    executor, task, running = executor_running_a_gate(make_executor, make_gate)
+    closing = close_in_thread(lambda: executor.shutdown(wait=False), [running])
+    assert closing.result() == [False]
 
 
 @pytest.mark.clause("Executor.shutdown/no-wait-finishes")
-def test_running_call_finishes_after_shutdown_without_wait(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    running = executor.submit(task, "done")
-    assert task.entered.wait(BOUND)
+def test_running_call_finishes_after_shutdown_without_wait(futures, make_executor, make_gate):
+    executor, task, running = executor_running_a_gate(make_executor, make_gate)
     executor.shutdown(wait=False)
     task.open()
     assert running.result(BOUND) == "done"
 
 
 @pytest.mark.clause("Executor.shutdown/no-wait-finishes")
-def test_queued_call_runs_after_shutdown_without_wait(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    executor.submit(task)
+def test_queued_call_runs_after_shutdown_without_wait(futures, make_executor, make_gate):
+    executor, task, _ = executor_running_a_gate(make_executor, make_gate)
     queued = executor.submit(str, "queued")
     executor.shutdown(wait=False)
     task.open()
@@ -287,21 +258,16 @@ def test_second_shutdown_is_harmless(futures, make_executor, wait):
 
 
 @pytest.mark.clause("Executor.shutdown/cancel-futures")
-def test_shutdown_cancel_futures_cancels_the_queued_futures(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    executor.submit(task)
-    assert task.entered.wait(BOUND)
+def test_shutdown_cancel_futures_cancels_the_queued_futures(futures, make_executor, make_gate):
+    executor, task, _ = executor_running_a_gate(make_executor, make_gate)
     queued = [executor.submit(str, n) for n in range(3)]
     executor.shutdown(wait=False, cancel_futures=True)
     assert [future.cancelled() for future in queued] == [True, True, True]
 
 
 @pytest.mark.clause("Executor.shutdown/cancel-futures")
-def test_calls_cancelled_by_shutdown_never_run(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    executor.submit(task)
+def test_calls_cancelled_by_shutdown_never_run(futures, make_executor, make_gate):
+    executor, task, _ = executor_running_a_gate(make_executor, make_gate)
     calls = []
     for n in range(3):
         executor.submit(calls.append, n)
@@ -312,15 +278,12 @@ def test_calls_cancelled_by_shutdown_never_run(futures, make_executor, gate):
 
 
 @pytest.mark.clause("Executor.shutdown/cancel-futures-running")
-def test_shutdown_cancel_futures_waits_for_the_running_call(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    running = executor.submit(task, "done")
-    assert task.entered.wait(BOUND)
-    closing = Closing(lambda: executor.shutdown(wait=True, cancel_futures=True), [running])
+def test_shutdown_cancel_futures_waits_for_the_running_call(futures, make_executor, make_gate):
+    executor, task, running = executor_running_a_gate(make_executor, make_gate)
+    closing = close_in_thread(lambda: executor.shutdown(wait=True, cancel_futures=True), [running])
     assert closing.still_running()
     task.open()
-    assert closing.done_on_return() == [True]
+    assert closing.result() == [True]
     assert running.result() == "done"
 
 
@@ -345,10 +308,8 @@ def test_task_shutting_down_its_executor_without_wait_finishes(futures, make_exe
 
 
 @pytest.mark.clause("Executor.shutdown/from-task")
-def test_calls_queued_behind_a_shutting_down_task_still_run(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    executor.submit(task)
+def test_calls_queued_behind_a_shutting_down_task_still_run(futures, make_executor, make_gate):
+    executor, task, _ = executor_running_a_gate(make_executor, make_gate)
     executor.submit(executor.shutdown, wait=False)
     queued = executor.submit(str, "queued")
     task.open()
@@ -377,11 +338,21 @@ def test_shutdown_with_wait_inside_a_task_message(futures, make_executor):
     assert str(error) == "cannot join current thread"
 
 
+def finish_with_callback(timing, gate, future, callback):
+    """Add *callback* to the *future* of a call held by *gate*, and let the
+    call finish (open the gate, wait for the future), in this timing."""
+    def complete():
+        gate.open()
+        future.result(BOUND)
+
+    timing.run(lambda: future.add_done_callback(callback), complete)
+
+
 @pytest.mark.clause("Executor.shutdown/from-worker-wait")
-def test_shutdown_with_wait_in_a_done_callback(futures, make_executor, gate, timing, relay):
+def test_shutdown_with_wait_in_a_done_callback(futures, make_executor, make_gate, timing, relay):
     """On the worker the callback's shutdown raises; elsewhere it just waits."""
     executor = make_executor(max_workers=1)
-    task = gate()
+    task = make_gate()
     future = executor.submit(lambda: task(threading.current_thread()))
     outcome = {}
     called = threading.Event()
@@ -396,32 +367,22 @@ def test_shutdown_with_wait_in_a_done_callback(futures, make_executor, gate, tim
         finally:
             called.set()
 
-    def complete():
-        task.open()
-        future.result(BOUND)
-
-    timing.run(lambda: future.add_done_callback(relay(callback)), complete)
+    finish_with_callback(timing, task, future, relay(callback))
     assert called.wait(BOUND)
     on_worker = outcome["thread"] is future.result()
     assert isinstance(outcome["error"], RuntimeError) is on_worker
 
 
 @pytest.mark.clause("Executor.shutdown/from-callback")
-def test_done_callback_can_shut_down_without_wait(futures, make_executor, gate, timing, relay):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    future = executor.submit(task)
+def test_done_callback_can_shut_down_without_wait(futures, make_executor, make_gate, timing, relay):
+    executor, task, future = executor_running_a_gate(make_executor, make_gate)
     shut_down = threading.Event()
 
     def callback(done):
         executor.shutdown(wait=False)
         shut_down.set()
 
-    def complete():
-        task.open()
-        future.result(BOUND)
-
-    timing.run(lambda: future.add_done_callback(relay(callback)), complete)
+    finish_with_callback(timing, task, future, relay(callback))
     assert shut_down.wait(BOUND)
     with pytest.raises(RuntimeError):
         executor.submit(int)
@@ -446,37 +407,33 @@ def test_leaving_with_shuts_the_executor_down(futures, make_executor):
 
 
 @pytest.mark.clause("Executor.__exit__/waits")
-def test_leaving_with_waits_for_running_and_queued_calls(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    running = executor.submit(task)
+def test_leaving_with_waits_for_running_and_queued_calls(futures, make_executor, make_gate):
+    executor, task, running = executor_running_a_gate(make_executor, make_gate)
     queued = executor.submit(str, "queued")
 
     def leave():
         with executor:
             pass
 
-    closing = Closing(leave, [running, queued])
+    closing = close_in_thread(leave, [running, queued])
     assert closing.still_running()
     task.open()
-    assert closing.done_on_return() == [True, True]
+    assert closing.result() == [True, True]
 
 
 @pytest.mark.clause("Executor.__exit__/waits")
-def test_leaving_with_by_an_exception_still_waits(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    task = gate()
-    running = executor.submit(task)
+def test_leaving_with_by_an_exception_still_waits(futures, make_executor, make_gate):
+    executor, task, running = executor_running_a_gate(make_executor, make_gate)
 
     def leave_by_exception():
         with pytest.raises(ValueError):
             with executor:
                 raise ValueError("body")
 
-    closing = Closing(leave_by_exception, [running])
+    closing = close_in_thread(leave_by_exception, [running])
     assert closing.still_running()
     task.open()
-    assert closing.done_on_return() == [True]
+    assert closing.result() == [True]
 
 
 @pytest.mark.clause("Executor.__exit__/propagates")

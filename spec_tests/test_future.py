@@ -16,9 +16,7 @@ import weakref
 
 import pytest
 
-from spec_tests.support import TINY, bytes_kept_per_call, running
-
-LONG = 10  # seconds: only a bound, never reached when the implementation is right
+from spec_tests.support import BOUND, TINY, bytes_kept_per_call, cancelled, in_thread, outcome, pending, running
 
 
 class FalsyByBool(Exception):
@@ -79,38 +77,6 @@ def states(future):
     return {"running": future.running(), "done": future.done(), "cancelled": future.cancelled()}
 
 
-def outcome(future):
-    """What a done future says about itself, for before/after comparisons."""
-    if future.cancelled():
-        return ("cancelled",)
-    error = future.exception()
-    if error is not None:
-        return ("raised", error)
-    return ("returned", future.result())
-
-
-class Waiter:
-    """Runs call() in its own thread and keeps what it returned or raised."""
-
-    def __init__(self, call):
-        self.returned = self.raised = None
-        self.thread = threading.Thread(target=self._run, args=(call,), daemon=True)
-
-    def _run(self, call):
-        try:
-            self.returned = call()
-        except BaseException as exc:
-            self.raised = exc
-
-    def start(self):
-        self.thread.start()
-
-    def finish(self):
-        self.thread.join(LONG)
-        assert not self.thread.is_alive(), "the waiting call never returned"
-        return self
-
-
 # --- the state machine -----------------------------------------------------
 
 @pytest.mark.clause("Future/pending")
@@ -128,31 +94,31 @@ def test_set_result_or_exception_makes_future_finished(futures, finish, started)
     assert states(future) == {"running": False, "done": True, "cancelled": False}
 
 
-@pytest.mark.clause("Future.set_running_or_notify_cancel/pending")
-def test_set_running_or_notify_cancel_returns_true_on_pending_future(futures):
-    assert futures.Future().set_running_or_notify_cancel() is True
+RUNNING = {"running": True, "done": False, "cancelled": False}
+CANCELLED = {"running": False, "done": True, "cancelled": True}
 
-
-@pytest.mark.clause("Future.set_running_or_notify_cancel/pending")
-def test_set_running_or_notify_cancel_makes_pending_future_running(futures):
-    future = futures.Future()
-    future.set_running_or_notify_cancel()
-    assert states(future) == {"running": True, "done": False, "cancelled": False}
-
-
-@pytest.mark.clause("Future.set_running_or_notify_cancel/cancelled")
-def test_set_running_or_notify_cancel_returns_false_on_cancelled_future(futures):
-    future = futures.Future()
-    future.cancel()
-    assert future.set_running_or_notify_cancel() is False
-
-
-@pytest.mark.clause("Future.set_running_or_notify_cancel/cancelled")
-def test_set_running_or_notify_cancel_leaves_cancelled_future_cancelled(futures):
-    future = futures.Future()
-    future.cancel()
-    future.set_running_or_notify_cancel()
-    assert states(future) == {"running": False, "done": True, "cancelled": True}
+@pytest.mark.parametrize("prepare, call, returns, after", [
+    pytest.param(pending, "set_running_or_notify_cancel", True, RUNNING,
+                 marks=pytest.mark.clause("Future.set_running_or_notify_cancel/pending"),
+                 id="set_running_or_notify_cancel-pending"),
+    pytest.param(cancelled, "set_running_or_notify_cancel", False, CANCELLED,
+                 marks=pytest.mark.clause("Future.set_running_or_notify_cancel/cancelled"),
+                 id="set_running_or_notify_cancel-cancelled"),
+    pytest.param(pending, "cancel", True, CANCELLED, marks=pytest.mark.clause("Future.cancel/pending"),
+                 id="cancel-pending"),
+    pytest.param(running, "cancel", False, RUNNING, marks=pytest.mark.clause("Future.cancel/running"),
+                 id="cancel-running"),
+])
+@pytest.mark.parametrize("check", ["returns", "leaves-state"])
+def test_call_on_pending_cancelled_or_running_future(futures, prepare, call, returns, after, check):
+    """set_running_or_notify_cancel() or cancel() on a future made by
+    prepare(futures): what the call returns, or the states it leaves."""
+    future = prepare(futures)
+    returned = getattr(future, call)()
+    if check == "returns":
+        assert returned is returns
+    else:
+        assert states(future) == after
 
 
 @pytest.mark.clause("Future.set_running_or_notify_cancel/twice")
@@ -213,35 +179,13 @@ def test_misplaced_set_running_or_notify_cancel_log_message(futures, caplog, pre
 
 # --- cancel() --------------------------------------------------------------
 
-@pytest.mark.clause("Future.cancel/pending")
-def test_cancel_pending_future_returns_true(futures):
-    assert futures.Future().cancel() is True
-
-
-@pytest.mark.clause("Future.cancel/pending")
-def test_cancelled_future_is_cancelled_and_done(futures):
-    future = futures.Future()
-    future.cancel()
-    assert states(future) == {"running": False, "done": True, "cancelled": True}
-
+# (cancel() of a pending or a running future: test_call_on_pending_cancelled_or_running_future.)
 
 @pytest.mark.clause("Future.cancel/cancelled")
 @CANCELS
 def test_cancel_cancelled_future_returns_true_again(futures, cancel):
     future = done_future(futures, cancel)
     assert future.cancel() is True
-
-
-@pytest.mark.clause("Future.cancel/running")
-def test_cancel_running_future_returns_false(futures):
-    assert running(futures).cancel() is False
-
-
-@pytest.mark.clause("Future.cancel/running")
-def test_cancel_leaves_running_future_running(futures):
-    future = running(futures)
-    future.cancel()
-    assert states(future) == {"running": True, "done": False, "cancelled": False}
 
 
 @pytest.mark.clause("Future.cancel/finished")
@@ -310,39 +254,28 @@ def test_exception_of_future_with_result_is_none(futures):
     assert future.exception() is None
 
 
-@pytest.mark.clause("Future.result/cancelled")
+@pytest.mark.parametrize("method", [
+    pytest.param("result", marks=pytest.mark.clause("Future.result/cancelled")),
+    pytest.param("exception", marks=pytest.mark.clause("Future.exception/cancelled")),
+])
 @CANCELS
-def test_result_of_cancelled_future_raises_cancelled_error(futures, cancel):
+def test_result_or_exception_of_cancelled_future_raises_cancelled_error(futures, cancel, method):
     future = done_future(futures, cancel)
     with pytest.raises(futures.CancelledError):
-        future.result()
-
-
-@pytest.mark.clause("Future.exception/cancelled")
-@CANCELS
-def test_exception_of_cancelled_future_raises_cancelled_error(futures, cancel):
-    future = done_future(futures, cancel)
-    with pytest.raises(futures.CancelledError):
-        future.exception()
+        getattr(future, method)()
 
 
 # --- timeouts --------------------------------------------------------------
 
-TINY_TIMEOUTS = pytest.mark.parametrize("timeout", [0, 0.01, -1])
-
-
-@pytest.mark.clause("Future.result/timeout")
-@TINY_TIMEOUTS
-def test_result_of_pending_future_times_out(futures, timeout):
+@pytest.mark.parametrize("method", [
+    pytest.param("result", marks=pytest.mark.clause("Future.result/timeout")),
+    pytest.param("exception", marks=pytest.mark.clause("Future.exception/timeout")),
+])
+@pytest.mark.parametrize("make", [pending, running], ids=["pending", "running"])
+@pytest.mark.parametrize("timeout", [0, TINY, -1])
+def test_result_or_exception_of_unfinished_future_times_out(futures, method, make, timeout):
     with pytest.raises(futures.TimeoutError):
-        futures.Future().result(timeout=timeout)
-
-
-@pytest.mark.clause("Future.result/timeout")
-@TINY_TIMEOUTS
-def test_result_of_running_future_times_out(futures, timeout):
-    with pytest.raises(futures.TimeoutError):
-        running(futures).result(timeout=timeout)
+        getattr(make(futures), method)(timeout=timeout)
 
 
 @pytest.mark.clause("Future.result/timeout")
@@ -379,11 +312,9 @@ def test_future_can_complete_after_result_timed_out(futures):
 
 
 @pytest.mark.clause("Future.result/timeout-leaves-nothing")
-@pytest.mark.parametrize("running_first", [False, True], ids=["pending", "running"])
-def test_result_timing_out_again_and_again_does_not_grow_the_future(futures, running_first):
-    future = futures.Future()
-    if running_first:
-        future.set_running_or_notify_cancel()
+@pytest.mark.parametrize("make", [pending, running], ids=["pending", "running"])
+def test_result_timing_out_again_and_again_does_not_grow_the_future(futures, make):
+    future = make(futures)
 
     def poll():
         try:
@@ -392,20 +323,6 @@ def test_result_timing_out_again_and_again_does_not_grow_the_future(futures, run
             pass
 
     assert bytes_kept_per_call(poll) < 8
-
-
-@pytest.mark.clause("Future.exception/timeout")
-@TINY_TIMEOUTS
-def test_exception_of_pending_future_times_out(futures, timeout):
-    with pytest.raises(futures.TimeoutError):
-        futures.Future().exception(timeout=timeout)
-
-
-@pytest.mark.clause("Future.exception/timeout")
-@TINY_TIMEOUTS
-def test_exception_of_running_future_times_out(futures, timeout):
-    with pytest.raises(futures.TimeoutError):
-        running(futures).exception(timeout=timeout)
 
 
 @pytest.mark.clause("Future.exception/timeout")
@@ -419,64 +336,46 @@ def test_exception_of_done_future_ignores_timeout(futures, timeout):
 
 # --- waiting while another thread completes the future ---------------------
 
-WAIT_TIMEOUTS = pytest.mark.parametrize("timeout", [None, LONG], ids=["no-timeout", "long-timeout"])
+WAIT_TIMEOUTS = pytest.mark.parametrize("timeout", [None, BOUND], ids=["no-timeout", "long-timeout"])
 
 
 def wait_while(timing, call, complete):
-    """Run call() in a waiting thread, attached per *timing* around complete()."""
-    waiter = Waiter(call)
-    timing.run(waiter.start, complete)
-    return waiter.finish()
+    """Run call() in a waiting thread, attached per *timing* around
+    complete(); return its InThread once call() has returned or raised."""
+    return timing.start(call, complete).join()
 
 
-@pytest.mark.clause("Future.result/wakes")
+@pytest.mark.parametrize("method, completion, gets", [
+    pytest.param("result", "set_result", ("value", None),
+                 marks=pytest.mark.clause("Future.result/wakes"), id="result-set_result"),
+    pytest.param("result", "set_exception", (None, "error"),
+                 marks=pytest.mark.clause("Future.result/wakes"), id="result-set_exception"),
+    pytest.param("exception", "set_exception", ("error", None),
+                 marks=pytest.mark.clause("Future.exception/wakes"), id="exception-set_exception"),
+    pytest.param("exception", "set_result", (None, None),
+                 marks=pytest.mark.clause("Future.exception/wakes"), id="exception-set_result"),
+])
 @WAIT_TIMEOUTS
-def test_waiting_result_returns_value_set_by_other_thread(futures, timing, timeout):
+def test_waiting_call_gets_what_another_thread_completes_the_future_with(
+        futures, timing, timeout, method, completion, gets):
+    """What a call waiting in result() or exception() gets, as (returned,
+    raised), when another thread sets the future's value or error."""
     future = futures.Future()
-    value = object()
-    waiter = wait_while(timing, lambda: future.result(timeout), lambda: future.set_result(value))
-    assert (waiter.returned, waiter.raised) == (value, None)
+    given = {"value": object(), "error": ValueError("boom"), None: None}
+    argument = given["value" if completion == "set_result" else "error"]
+    waiter = wait_while(timing, lambda: getattr(future, method)(timeout),
+                        lambda: getattr(future, completion)(argument))
+    assert (waiter.returned, waiter.raised) == (given[gets[0]], given[gets[1]])
 
 
-@pytest.mark.clause("Future.result/wakes")
+@pytest.mark.parametrize("method", [
+    pytest.param("result", marks=pytest.mark.clause("Future.result/cancelled")),
+    pytest.param("exception", marks=pytest.mark.clause("Future.exception/cancelled")),
+])
 @WAIT_TIMEOUTS
-def test_waiting_result_raises_exception_set_by_other_thread(futures, timing, timeout):
+def test_waiting_call_raises_cancelled_error_on_cancel(futures, timing, timeout, method):
     future = futures.Future()
-    error = ValueError("boom")
-    waiter = wait_while(timing, lambda: future.result(timeout), lambda: future.set_exception(error))
-    assert waiter.raised is error
-
-
-@pytest.mark.clause("Future.result/cancelled")
-@WAIT_TIMEOUTS
-def test_waiting_result_raises_cancelled_error_on_cancel(futures, timing, timeout):
-    future = futures.Future()
-    waiter = wait_while(timing, lambda: future.result(timeout), future.cancel)
-    assert isinstance(waiter.raised, futures.CancelledError)
-
-
-@pytest.mark.clause("Future.exception/wakes")
-@WAIT_TIMEOUTS
-def test_waiting_exception_returns_exception_set_by_other_thread(futures, timing, timeout):
-    future = futures.Future()
-    error = ValueError("boom")
-    waiter = wait_while(timing, lambda: future.exception(timeout), lambda: future.set_exception(error))
-    assert (waiter.returned, waiter.raised) == (error, None)
-
-
-@pytest.mark.clause("Future.exception/wakes")
-@WAIT_TIMEOUTS
-def test_waiting_exception_returns_none_on_result_set_by_other_thread(futures, timing, timeout):
-    future = futures.Future()
-    waiter = wait_while(timing, lambda: future.exception(timeout), lambda: future.set_result(1))
-    assert (waiter.returned, waiter.raised) == (None, None)
-
-
-@pytest.mark.clause("Future.exception/cancelled")
-@WAIT_TIMEOUTS
-def test_waiting_exception_raises_cancelled_error_on_cancel(futures, timing, timeout):
-    future = futures.Future()
-    waiter = wait_while(timing, lambda: future.exception(timeout), future.cancel)
+    waiter = wait_while(timing, lambda: getattr(future, method)(timeout), future.cancel)
     assert isinstance(waiter.raised, futures.CancelledError)
 
 
@@ -485,27 +384,24 @@ WAITERS = 8
 
 def start_waiters_together(call):
     """Start WAITERS threads that make call() once a barrier lets them (and
-    the test, its last party) go. Returns the Waiters and the barrier."""
-    barrier = threading.Barrier(WAITERS + 1, timeout=LONG)
+    the test, its last party) go. Returns their InThreads and the barrier."""
+    barrier = threading.Barrier(WAITERS + 1, timeout=BOUND)
 
     def after_barrier():
         barrier.wait()
         return call()
 
-    waiters = [Waiter(after_barrier) for _ in range(WAITERS)]
-    for waiter in waiters:
-        waiter.start()
-    return waiters, barrier
+    return [in_thread(after_barrier, name="waiter") for _ in range(WAITERS)], barrier
 
 
 @pytest.mark.clause("Future.result/many-waiters")
 def test_many_threads_waiting_in_result_all_get_the_value(futures):
     future = futures.Future()
     value = object()
-    waiters, barrier = start_waiters_together(lambda: future.result(LONG))
+    waiters, barrier = start_waiters_together(lambda: future.result(BOUND))
     barrier.wait()
     future.set_result(value)
-    got = [(waiter.finish().returned, waiter.raised) for waiter in waiters]
+    got = [(waiter.join().returned, waiter.raised) for waiter in waiters]
     assert got == [(value, None)] * WAITERS
 
 
@@ -513,10 +409,10 @@ def test_many_threads_waiting_in_result_all_get_the_value(futures):
 def test_many_threads_waiting_in_result_all_get_the_exception(futures):
     future = futures.Future()
     error = ValueError("boom")
-    waiters, barrier = start_waiters_together(lambda: future.result(LONG))
+    waiters, barrier = start_waiters_together(lambda: future.result(BOUND))
     barrier.wait()
     future.set_exception(error)
-    assert [waiter.finish().raised for waiter in waiters] == [error] * WAITERS  # equal means identical
+    assert [waiter.join().raised for waiter in waiters] == [error] * WAITERS  # equal means identical
 
 
 # --- no reference cycle through the raised exception ----------------------
@@ -544,7 +440,7 @@ def test_pool_future_is_freed_by_refcount_after_result_raised(futures, make_exec
     future = executor.submit(int, "not a number")
     alive = weakref.ref(future)
     with pytest.raises(ValueError):
-        future.result(LONG)
+        future.result(BOUND)
     executor.shutdown(wait=True)  # the worker is done with the call
     gc.disable()
     try:
@@ -564,36 +460,21 @@ def _set_exception(future):
     future.set_exception(KeyError("second"))
 
 
-@pytest.mark.clause("Future.set_result/invalid-state")
-def test_set_result_on_done_future_raises_invalid_state_error(futures, done_way):
-    future = done_future(futures, done_way[0])
-    with pytest.raises(futures.InvalidStateError):
-        _set_result(future)
-
-
-@pytest.mark.clause("Future.set_result/invalid-state")
-def test_set_result_on_done_future_keeps_its_outcome(futures, done_way):
-    future = done_future(futures, done_way[0])
-    before = outcome(future)
-    with pytest.raises(futures.InvalidStateError):
-        _set_result(future)
-    assert outcome(future) == before
-
-
-@pytest.mark.clause("Future.set_exception/invalid-state")
-def test_set_exception_on_done_future_raises_invalid_state_error(futures, done_way):
-    future = done_future(futures, done_way[0])
-    with pytest.raises(futures.InvalidStateError):
-        _set_exception(future)
-
-
-@pytest.mark.clause("Future.set_exception/invalid-state")
-def test_set_exception_on_done_future_keeps_its_outcome(futures, done_way):
+@pytest.mark.parametrize("second_call", [
+    pytest.param(_set_result, marks=pytest.mark.clause("Future.set_result/invalid-state"), id="set_result"),
+    pytest.param(_set_exception, marks=pytest.mark.clause("Future.set_exception/invalid-state"),
+                 id="set_exception"),
+])
+@pytest.mark.parametrize("check", ["raises-invalid-state-error", "keeps-its-outcome"])
+def test_completing_a_done_future_again(futures, done_way, second_call, check):
+    """set_result() or set_exception() on a done future raises
+    InvalidStateError, or (the other check) leaves its outcome as it was."""
     future = done_future(futures, done_way[0])
     before = outcome(future)
     with pytest.raises(futures.InvalidStateError):
-        _set_exception(future)
-    assert outcome(future) == before
+        second_call(future)
+    if check == "keeps-its-outcome":
+        assert outcome(future) == before
 
 
 @pytest.mark.clause("Future.set_result/invalid-state-message")

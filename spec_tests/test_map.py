@@ -6,14 +6,11 @@ calls that an ended or abandoned iteration no longer needs."""
 import gc
 import itertools
 import threading
-import time
 import weakref
 
 import pytest
 
-from spec_tests.support import BOUND, SETTLE
-
-TINY = 0.01  # seconds: a map() timeout meant to expire
+from spec_tests.support import BOUND, TINY, busy_worker, in_thread, let_time_pass
 
 
 def call(task):
@@ -36,8 +33,8 @@ def check(item):
 # --- results ----------------------------------------------------------------
 
 @pytest.mark.clause("Executor.map/order")
-def test_map_yields_results_in_input_order(futures, make_executor, gate):
-    gates = [gate() for _ in range(3)]
+def test_map_yields_results_in_input_order(futures, make_executor, make_gate):
+    gates = [make_gate() for _ in range(3)]
     results = make_executor(max_workers=3).map(lambda g, value: g(value), gates, "abc")
     for each in reversed(gates):  # the last call finishes first
         each.open()
@@ -107,9 +104,9 @@ def test_map_iteration_is_over_after_a_call_exception(futures, make_executor):
 
 
 @pytest.mark.clause("Executor.map/error-ends")
-def test_map_cancels_calls_not_started_after_a_call_exception(futures, make_executor, gate):
+def test_map_cancels_calls_not_started_after_a_call_exception(futures, make_executor, make_gate):
     executor = make_executor(max_workers=1)
-    blocker = gate()
+    blocker = make_gate()
     late_calls = []
 
     def fail():
@@ -125,56 +122,57 @@ def test_map_cancels_calls_not_started_after_a_call_exception(futures, make_exec
 
 # --- timeout ----------------------------------------------------------------
 
+def map_timed_out_behind_a_busy_worker(futures, make_executor, items):
+    """map() *items* onto a one-worker executor whose worker is busy, until
+    the first next() times out; then let the worker go and shut down.
+    Return the items the calls were made with."""
+    executor = make_executor(max_workers=1)
+    calls = []
+    with busy_worker(executor):
+        results = executor.map(calls.append, items, timeout=TINY)
+        with pytest.raises(futures.TimeoutError):
+            next(results)
+    executor.shutdown(wait=True)
+    return calls
+
+
 @pytest.mark.clause("Executor.map/timeout")
-def test_map_raises_timeout_error_for_a_late_result(futures, make_executor, gate):
-    results = make_executor(max_workers=1).map(call, [gate()], timeout=TINY)
+def test_map_raises_timeout_error_for_a_late_result(futures, make_executor, make_gate):
+    results = make_executor(max_workers=1).map(call, [make_gate()], timeout=TINY)
     with pytest.raises(futures.TimeoutError):
         next(results)
 
 
 @pytest.mark.clause("Executor.map/timeout")
-def test_map_waits_for_a_call_that_finishes_within_the_timeout(futures, make_executor, gate):
-    task = gate()
+def test_map_waits_for_a_call_that_finishes_within_the_timeout(futures, make_executor, make_gate):
+    task = make_gate()
     results = make_executor(max_workers=1).map(task, ["in time"], timeout=BOUND)
-    taken, returned = [], threading.Event()
-
-    def take():
-        try:
-            taken.append(next(results))
-        except BaseException as exc:
-            taken.append(exc)
-        returned.set()
-
-    threading.Thread(target=take, daemon=True).start()
-    returned.wait(SETTLE)  # next() should be waiting by now; it must not return
+    taking = in_thread(lambda: next(results), name="next")
+    assert taking.still_running(), "next() returned before the call did"
     task.open()
-    assert returned.wait(BOUND) and taken == ["in time"]
+    assert taking.result() == "in time"
 
 
 @pytest.mark.clause("Executor.map/timeout-from-call")
-def test_map_timeout_counts_from_the_map_call(futures, make_executor, gate):
-    timeout = 0.1
-    deadline = time.monotonic() + timeout
-    results = make_executor(max_workers=1).map(call, [gate()], timeout=timeout)
-    while time.monotonic() < deadline:  # let the clock pass map()'s deadline
-        time.sleep(deadline - time.monotonic())
-    started = time.monotonic()
+def test_map_timeout_counts_from_the_map_call(futures, make_executor, make_gate):
+    """Once map()'s deadline has passed, next() raises before a wait with
+    the same timeout, started then, ends: a next() that counted the timeout
+    from itself would raise only after it."""
+    timeout = 10 * TINY
+    results = make_executor(max_workers=1).map(call, [make_gate()], timeout=timeout)
+    let_time_pass(timeout)  # map()'s deadline is over
+    stop = threading.Event()
+    fresh = in_thread(lambda: stop.wait(timeout), name="a fresh timeout")
     with pytest.raises(futures.TimeoutError):
         next(results)
-    assert time.monotonic() - started < timeout
+    assert not fresh.finished.is_set(), "next() waited as long as a fresh timeout"
+    stop.set()
+    fresh.join()
 
 
 @pytest.mark.clause("Executor.map/timeout-cancels", checks_old=True)
-def test_map_cancels_the_call_that_timed_out(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    blocker = gate()
-    executor.submit(blocker)
-    calls = []
-    results = executor.map(calls.append, ["timed out"], timeout=TINY)
-    with pytest.raises(futures.TimeoutError):
-        next(results)
-    blocker.open()
-    executor.shutdown(wait=True)
+def test_map_cancels_the_call_that_timed_out(futures, make_executor):
+    calls = map_timed_out_behind_a_busy_worker(futures, make_executor, ["timed out"])
     if futures.predates("Executor.map/timeout-cancels"):
         assert calls == ["timed out"]
     else:
@@ -182,16 +180,8 @@ def test_map_cancels_the_call_that_timed_out(futures, make_executor, gate):
 
 
 @pytest.mark.clause("Executor.map/error-ends")
-def test_map_cancels_later_calls_after_a_timeout(futures, make_executor, gate):
-    executor = make_executor(max_workers=1)
-    blocker = gate()
-    executor.submit(blocker)
-    calls = []
-    results = executor.map(calls.append, ["timed out", "later"], timeout=TINY)
-    with pytest.raises(futures.TimeoutError):
-        next(results)
-    blocker.open()
-    executor.shutdown(wait=True)
+def test_map_cancels_later_calls_after_a_timeout(futures, make_executor):
+    calls = map_timed_out_behind_a_busy_worker(futures, make_executor, ["timed out", "later"])
     assert "later" not in calls
 
 
@@ -201,9 +191,9 @@ def test_map_cancels_later_calls_after_a_timeout(futures, make_executor, gate):
     pytest.param("close", marks=pytest.mark.clause("Executor.map/abandon-cancels")),
     pytest.param("drop", marks=pytest.mark.clause("Executor.map/abandon-cancels-on-drop")),
 ])
-def test_abandoned_map_iterator_cancels_calls_not_started(futures, make_executor, gate, abandon):
+def test_abandoned_map_iterator_cancels_calls_not_started(futures, make_executor, make_gate, abandon):
     executor = make_executor(max_workers=1)
-    blocker = gate()
+    blocker = make_gate()
     late_calls = []
     results = executor.map(call, [lambda: "first", blocker, lambda: late_calls.append("late")])
     assert next(results) == "first"
@@ -238,8 +228,8 @@ def test_map_with_buffersize_takes_one_more_item_per_next(futures, make_executor
 
 
 @pytest.mark.clause("Executor.map/buffersize-order")
-def test_map_with_buffersize_yields_results_in_input_order(futures, make_executor, gate):
-    gates = [gate() for _ in range(3)]
+def test_map_with_buffersize_yields_results_in_input_order(futures, make_executor, make_gate):
+    gates = [make_gate() for _ in range(3)]
     results = make_executor(max_workers=2).map(
         lambda g, value: g(value), gates, "abc", buffersize=2)
     gates[1].open()  # the second call finishes first

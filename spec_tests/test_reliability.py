@@ -16,7 +16,7 @@ and the races tenfold; ``-m stress`` selects these tests.
 """
 
 import collections
-import contextlib
+import functools
 import gc
 import logging
 import os
@@ -27,14 +27,13 @@ import weakref
 
 import pytest
 
-from spec_tests.support import Gate
+from spec_tests.support import BOUND, Gate, busy_worker, in_thread
 
 STRESS = os.environ.get("FUTURES_SPEC_STRESS") == "1"
 TASKS = 200_000 if STRESS else 2_000  # calls per load test
 REPEATS = 3_000 if STRESS else 300  # rounds per race test
 SUBMITTERS = 4  # threads submitting the load
 WORKERS = 8
-BOUND = 10  # seconds: an upper bound for waits that should end at once
 LOAD_BOUND = 600 if STRESS else 60  # seconds: an upper bound for a whole load
 
 
@@ -90,7 +89,7 @@ def shaken():
         sys.setswitchinterval(interval)
 
 
-def submit_load(executor, task, callback, relay):
+def submit_load(executor, task, callback):
     """Submit task(i) for i in range(TASKS) from SUBMITTERS threads, adding
     callback to each future right after submit; return the futures by i."""
     by_index = [None] * TASKS
@@ -101,20 +100,23 @@ def submit_load(executor, task, callback, relay):
             future.add_done_callback(callback)
             by_index[i] = future
 
-    threads = [threading.Thread(target=relay(submitter), args=(first,))
-               for first in range(SUBMITTERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(LOAD_BOUND)
-    relay.check()
-    assert not any(thread.is_alive() for thread in threads)
+    submitters = [in_thread(functools.partial(submitter, first), name="submitter")
+                  for first in range(SUBMITTERS)]
+    for each in submitters:
+        each.result(LOAD_BOUND)
     return by_index
 
 
 def finish_load(futures, fs):
     """Wait for the load's futures; fail if any is left pending."""
     assert futures.wait(fs, timeout=LOAD_BOUND).not_done == set()
+
+
+def run_load(futures, executor, task, callback):
+    """submit_load(), then finish_load(); return the futures by i."""
+    fs = submit_load(executor, task, callback)
+    finish_load(futures, fs)
+    return fs
 
 
 def echo(i):
@@ -157,95 +159,60 @@ def run_together(*calls, delay=0):
     this one, after `delay` seconds); return their results. A failure in any
     is re-raised here."""
     barrier = threading.Barrier(len(calls), timeout=BOUND)
-    results = [None] * len(calls)
-    errors = []
 
-    def run(index):
-        try:
-            barrier.wait()
-            if index == len(calls) - 1:
-                spin(delay)
-            results[index] = calls[index]()
-        except BaseException as exc:
-            errors.append(exc)
+    def after_barrier(call, delay=0):
+        barrier.wait()
+        spin(delay)
+        return call()
 
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls) - 1)]
-    for thread in threads:
-        thread.start()
-    run(len(calls) - 1)
-    for thread in threads:
-        thread.join(BOUND)
-    assert not any(thread.is_alive() for thread in threads)
-    if errors:
-        raise errors[0]
-    return results
-
-
-@contextlib.contextmanager
-def blocked_worker(executor):
-    """Keep one worker busy until the block ends; yield the blocking future."""
-    release = threading.Event()
-    started = threading.Event()
-
-    def block():
-        started.set()
-        assert release.wait(BOUND)
-        return "unblocked"
-
-    future = executor.submit(block)
-    del executor  # so that a test may drop the executor inside the block
+    others = [in_thread(functools.partial(after_barrier, call), name="together") for call in calls[:-1]]
     try:
-        assert started.wait(BOUND)
-        yield future
+        last = after_barrier(calls[-1], delay)
     finally:
-        release.set()
+        results = [other.result() for other in others]
+    return results + [last]
 
 
 # --- load --------------------------------------------------------------------
 
 @stress
 @pytest.mark.clause("reliability/load-every-future-ends")
-def test_every_future_under_load_finishes_with_its_own_result(futures, make_executor, relay, future_log):
-    fs = submit_load(make_executor(max_workers=WORKERS), echo, ignore, relay)
-    finish_load(futures, fs)
+def test_every_future_under_load_finishes_with_its_own_result(futures, make_executor, future_log):
+    fs = run_load(futures, make_executor(max_workers=WORKERS), echo, ignore)
     assert [future.result() for future in fs] == list(range(TASKS))
     assert future_log.levels == {}
 
 
 @stress
 @pytest.mark.clause("reliability/load-callbacks-once")
-def test_every_callback_under_load_runs_exactly_once(futures, make_executor, relay):
+def test_every_callback_under_load_runs_exactly_once(futures, make_executor):
     executor = make_executor(max_workers=WORKERS)
     called = []
-    fs = submit_load(executor, echo, called.append, relay)
-    finish_load(futures, fs)
+    fs = run_load(futures, executor, echo, called.append)
     executor.shutdown(wait=True)  # callbacks run by workers have all returned
     assert ids(called) == ids(fs)
 
 
 @stress
 @pytest.mark.clause("reliability/load-exceptions")
-def test_every_failing_call_under_load_keeps_its_own_exception(futures, make_executor, relay):
-    fs = submit_load(make_executor(max_workers=WORKERS), fail_with, ignore, relay)
-    finish_load(futures, fs)
+def test_every_failing_call_under_load_keeps_its_own_exception(futures, make_executor):
+    fs = run_load(futures, make_executor(max_workers=WORKERS), fail_with, ignore)
     assert [future.exception().args for future in fs] == [(i,) for i in range(TASKS)]
 
 
 @stress
 @pytest.mark.clause("reliability/load-raising-callbacks")
-def test_raising_callbacks_under_load_are_each_logged_once(futures, make_executor, relay, future_log):
+def test_raising_callbacks_under_load_are_each_logged_once(futures, make_executor, future_log):
     executor = make_executor(max_workers=WORKERS)
-    fs = submit_load(executor, echo, fail, relay)
-    finish_load(futures, fs)
+    run_load(futures, executor, echo, fail)
     executor.shutdown(wait=True)
     assert future_log.levels == {logging.ERROR: TASKS}
 
 
 @stress
 @pytest.mark.clause("reliability/load-raising-callbacks")
-def test_raising_callbacks_under_load_leave_every_result(futures, make_executor, relay, future_log):
-    fs = submit_load(make_executor(max_workers=WORKERS), echo, fail, relay)
-    finish_load(futures, fs)
+def test_raising_callbacks_under_load_leave_every_result(futures, make_executor, future_log):
+    fs = run_load(futures, make_executor(max_workers=WORKERS), echo, fail)
     assert [future.result() for future in fs] == list(range(TASKS))
 
 
@@ -258,33 +225,31 @@ def raise_base_exception(i):
 
 @stress
 @pytest.mark.clause("reliability/load-base-exceptions")
-def test_base_exceptions_under_load_land_in_their_futures(futures, make_executor, relay):
-    fs = submit_load(make_executor(max_workers=WORKERS), raise_base_exception, ignore, relay)
-    finish_load(futures, fs)
+def test_base_exceptions_under_load_land_in_their_futures(futures, make_executor):
+    fs = run_load(futures, make_executor(max_workers=WORKERS), raise_base_exception, ignore)
     assert [(type(future.exception()), future.exception().args) for future in fs] == [
         (BASE_EXCEPTIONS[i % len(BASE_EXCEPTIONS)], (i,)) for i in range(TASKS)]
 
 
 @stress
 @pytest.mark.clause("reliability/load-base-exceptions")
-def test_base_exceptions_under_load_kill_no_worker(futures, make_executor, relay):
+def test_base_exceptions_under_load_kill_no_worker(futures, make_executor):
     workers = set()
 
     def task(i):
         workers.add(threading.current_thread())
         raise_base_exception(i)
 
-    fs = submit_load(make_executor(max_workers=WORKERS), task, ignore, relay)
-    finish_load(futures, fs)
+    run_load(futures, make_executor(max_workers=WORKERS), task, ignore)
     assert [worker for worker in workers if not worker.is_alive()] == []
 
 
 @stress
 @pytest.mark.clause("reliability/load-no-thread-left")
-def test_no_worker_thread_outlives_shutdown_after_a_load(futures, make_executor, relay):
+def test_no_worker_thread_outlives_shutdown_after_a_load(futures, make_executor):
     before = set(threading.enumerate())
     executor = make_executor(max_workers=WORKERS)
-    submit_load(executor, echo, ignore, relay)
+    submit_load(executor, echo, ignore)
     executor.shutdown(wait=True)
     assert set(threading.enumerate()) - before == set()
 
@@ -326,12 +291,11 @@ def test_submit_racing_shutdown_raises_or_runs_the_call(futures, make_executor, 
                     refused.set()
                     return
 
-        submitter = threading.Thread(target=submit_until_refused)
-        submitter.start()
+        submitter = in_thread(submit_until_refused, name="submitter")
         assert started.wait(BOUND)
         spin(stagger(round_number))
         executor.shutdown(wait=wait)
-        submitter.join(BOUND)
+        submitter.result()
         assert refused.is_set()
         if wait:
             assert [future.done() for future in accepted] == [True] * len(accepted)
@@ -410,26 +374,22 @@ def queue_half_cancelled(executor):
     return fs, release.set
 
 
-@stress
-@pytest.mark.clause("reliability/wait-vs-worker-cancel")
-def test_wait_racing_a_worker_notifying_cancellations_sees_them_all(futures, make_executor, shaken):
-    executor = make_executor(max_workers=1)
-    for round_number in range(REPEATS):
-        fs, unblock = queue_half_cancelled(executor)
-        _, (done, not_done) = run_together(unblock, lambda: futures.wait(fs, timeout=BOUND),
-                                           delay=stagger(round_number))
-        assert done == set(fs)
+# Each way to wait: a function of (futures, fs) returning the futures it saw done.
+WAITS_FOR_ALL = {
+    "wait": lambda futures, fs: futures.wait(fs, timeout=BOUND).done,
+    "as_completed": lambda futures, fs: list(futures.as_completed(fs, timeout=BOUND)),
+}
 
 
 @stress
 @pytest.mark.clause("reliability/wait-vs-worker-cancel")
-def test_as_completed_racing_a_worker_notifying_cancellations_yields_all(futures, make_executor, shaken):
+@pytest.mark.parametrize("waiting", sorted(WAITS_FOR_ALL))
+def test_waiting_racing_a_worker_notifying_cancellations_sees_each_once(futures, make_executor, shaken, waiting):
     executor = make_executor(max_workers=1)
     for round_number in range(REPEATS):
         fs, unblock = queue_half_cancelled(executor)
-        _, yielded = run_together(unblock, lambda: list(futures.as_completed(fs, timeout=BOUND)),
-                                  delay=stagger(round_number))
-        assert ids(yielded) == ids(fs)
+        _, seen = run_together(unblock, lambda: WAITS_FOR_ALL[waiting](futures, fs), delay=stagger(round_number))
+        assert ids(seen) == ids(fs)
 
 
 @stress
@@ -478,16 +438,16 @@ def initializer_failing_on_call(number):
 @pytest.mark.clause("reliability/initializer-fails-on-one-thread")
 def test_running_call_survives_another_worker_failing_to_initialize(futures, make_executor):
     executor = make_executor(max_workers=4, initializer=initializer_failing_on_call(2))
-    with blocked_worker(executor) as running:
+    with busy_worker(executor) as running:
         queued = executor.submit(echo, 1)  # starts the second worker, which fails
         assert isinstance(queued.exception(BOUND), futures.BrokenThreadPool)
-    assert running.result(BOUND) == "unblocked"
+    assert isinstance(running.result(BOUND), threading.Thread)  # the call returned
 
 
 @pytest.mark.clause("reliability/initializer-fails-on-one-thread")
 def test_queued_call_fails_when_another_worker_fails_to_initialize(futures, make_executor):
     executor = make_executor(max_workers=4, initializer=initializer_failing_on_call(2))
-    with blocked_worker(executor):
+    with busy_worker(executor):
         queued = executor.submit(echo, 1)
         assert isinstance(queued.exception(BOUND), futures.BrokenThreadPool)
 
@@ -508,7 +468,7 @@ def test_initializer_failing_under_concurrent_submits_leaves_nothing_pending(fut
 
         # With the first worker busy, the first submit starts the second
         # worker, whose initializer fails while the others keep submitting.
-        with blocked_worker(executor):
+        with busy_worker(executor):
             run_together(*[relay(submitter)] * SUBMITTERS)
         finish_load(futures, accepted)
         assert {type(future.exception()) for future in accepted} <= {type(None), futures.BrokenThreadPool}
@@ -519,7 +479,7 @@ def test_initializer_failing_under_concurrent_submits_leaves_nothing_pending(fut
 @pytest.mark.clause("reliability/dropped-executor-runs-queued-work")
 def test_dropped_executor_runs_its_queued_calls(futures):
     # One worker, busy: no worker thread holds the executor while it is dropped.
-    # A Gate rather than blocked_worker(): a contextmanager keeps its
+    # A Gate rather than busy_worker(): a contextmanager keeps its
     # arguments, and so would keep the executor alive.
     executor = futures.ThreadPoolExecutor(max_workers=1)
     gate = Gate()
@@ -547,7 +507,7 @@ def test_workers_of_a_dropped_executor_end_after_its_queued_calls(futures):
 
     # Both workers wait at a gate while the executor is dropped, so neither
     # holds it for a moment (as an idle worker does) when it is collected.
-    gates = [Gate(), Gate()]  # not blocked_worker(): its context manager keeps the executor
+    gates = [Gate(), Gate()]  # not busy_worker(): its context manager keeps the executor
     for gate in gates:
         executor.submit(gate)
     try:

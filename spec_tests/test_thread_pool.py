@@ -22,14 +22,6 @@ INIT_FAILURE = "A thread initializer failed, the thread pool is not usable anymo
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
-@pytest.fixture
-def release(make_executor):
-    """Lets held calls go; set at test end, before the executors shut down."""
-    event = threading.Event()
-    yield event
-    event.set()
-
-
 def hold_workers(executor, count, release):
     """Submit *count* calls that must all run at once (they meet this thread
     at a barrier), then keep their workers busy until *release* is set.

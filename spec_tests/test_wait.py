@@ -8,13 +8,12 @@ so that an implementation that blocks fails within BOUND seconds instead of
 hanging the suite.
 """
 
-import threading
 import time
 
 import pytest
 
-from spec_tests.support import (BOUND, TINY, bytes_kept_per_call, cancel_and_notify, cancelled_and_notified,
-                                failed, finished, running)
+from spec_tests.support import (BOUND, TINY, bytes_kept_per_call, busy_worker, cancel_and_notify, cancelled,
+                                cancelled_and_notified, failed, finished, in_thread, pending, running)
 
 
 def timed(call, *args, **kwargs):
@@ -24,48 +23,29 @@ def timed(call, *args, **kwargs):
     return result, time.monotonic() - start
 
 
-class BackgroundWait:
-    """futures.wait(fs, **kwargs) in a daemon thread; result() joins it.
-    Afterwards, elapsed is how many seconds the call took."""
-
-    def __init__(self, futures, fs, **kwargs):
-        self._outcome = []
-        self.elapsed = None
-        self._thread = threading.Thread(
-            target=self._run, args=(futures.wait, fs, kwargs), name="waiter", daemon=True)
-
-    def _run(self, wait, fs, kwargs):
-        try:
-            outcome, self.elapsed = timed(wait, fs, **kwargs)
-        except BaseException as exc:
-            outcome = exc
-        self._outcome.append(outcome)
-
-    def start(self):
-        self._thread.start()
-
-    def result(self):
-        self._thread.join(BOUND)
-        assert not self._thread.is_alive(), "wait() did not return within %s seconds" % BOUND
-        outcome, = self._outcome
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+def wait_while(futures, timing, fs, complete, **kwargs):
+    """futures.wait(fs, **kwargs) in a thread of its own, started in this
+    timing around complete(); return what it returned."""
+    return timing.start(lambda: futures.wait(fs, **kwargs), complete).result()
 
 
-def assert_waited_for_the_timeout(waiting, pending):
-    """The wait lasted its whole timeout and left *pending* not done. (Which
-    set holds the other future depends on whether its completion landed
-    before the timeout: it may not on a loaded machine.)"""
-    assert pending in waiting.result().not_done
-    assert waiting.elapsed >= TINY / 2, "returned before the timeout"
+def waits_out_its_timeout(futures, timing, complete, **kwargs):
+    """True if wait([completing, pending], timeout=TINY, **kwargs), with
+    complete(completing) run in this timing, lasts its whole timeout and
+    leaves *pending* not done. (Which set holds *completing* depends on
+    whether its completion landed before the timeout: it may not on a
+    loaded machine.)"""
+    completing, pending = futures.Future(), futures.Future()
+    waiting = timing.start(lambda: timed(futures.wait, [completing, pending], timeout=TINY, **kwargs),
+                           lambda: complete(completing))
+    result, elapsed = waiting.result()
+    assert elapsed >= TINY / 2, "returned before the timeout"
+    return pending in result.not_done
 
 
 def prompt_wait(futures, fs, **kwargs):
     """futures.wait(fs, **kwargs), which must return within BOUND seconds."""
-    waiting = BackgroundWait(futures, fs, **kwargs)
-    waiting.start()
-    return waiting.result()
+    return in_thread(lambda: futures.wait(fs, **kwargs), name="waiter").result()
 
 
 # --- the result ---------------------------------------------------------
@@ -114,72 +94,56 @@ def test_returns_at_once_when_already_satisfied(futures, return_when):
 
 # --- return_when, with futures completed while waiting -------------------
 
-@pytest.mark.clause("wait/all-completed")
-def test_all_completed_returns_when_every_future_completes(futures, timing):
-    succeeding, failing = futures.Future(), futures.Future()
-    waiting = BackgroundWait(futures, [succeeding, failing])
+def succeed(future):
+    future.set_result(None)
+
+
+def fail(future):
+    future.set_exception(ValueError("failed"))
+
+
+@pytest.mark.parametrize("return_when, completions", [
+    pytest.param(None, (succeed, fail), marks=pytest.mark.clause("wait/all-completed"), id="default"),
+    pytest.param("FIRST_EXCEPTION", (succeed, succeed), marks=pytest.mark.clause("wait/first-exception-else-all"),
+                 id="FIRST_EXCEPTION-all-succeed"),
+])
+def test_returns_when_every_future_completes(futures, timing, return_when, completions):
+    """return_when left at its default (ALL_COMPLETED), or FIRST_EXCEPTION
+    while no future fails."""
+    fs = [futures.Future(), futures.Future()]
+    asked = {} if return_when is None else {"return_when": getattr(futures, return_when)}
 
     def complete():
-        succeeding.set_result(None)
-        failing.set_exception(ValueError("failed"))
+        for future, completion in zip(fs, completions):
+            completion(future)
 
-    timing.run(waiting.start, complete)
-    assert waiting.result() == ({succeeding, failing}, set())
+    assert wait_while(futures, timing, fs, complete, **asked) == (set(fs), set())
 
 
 @pytest.mark.clause("wait/all-completed")
 def test_all_completed_keeps_waiting_while_one_is_pending(futures, timing):
+    assert waits_out_its_timeout(futures, timing, succeed)
+
+
+@pytest.mark.parametrize("return_when, complete", [
+    pytest.param("FIRST_COMPLETED", succeed, marks=pytest.mark.clause("wait/first-completed")),
+    pytest.param("FIRST_EXCEPTION", fail, marks=pytest.mark.clause("wait/first-exception")),
+])
+def test_first_completed_or_exception_returns_when_one_future_does_so(futures, timing, return_when, complete):
     completing, pending = futures.Future(), futures.Future()
-    waiting = BackgroundWait(futures, [completing, pending], timeout=TINY)
-    timing.run(waiting.start, lambda: completing.set_result(None))
-    assert_waited_for_the_timeout(waiting, pending)
-
-
-@pytest.mark.clause("wait/first-completed")
-def test_first_completed_returns_when_one_future_completes(futures, timing):
-    completing, pending = futures.Future(), futures.Future()
-    waiting = BackgroundWait(futures, [completing, pending], return_when=futures.FIRST_COMPLETED)
-    timing.run(waiting.start, lambda: completing.set_result(None))
-    assert waiting.result() == ({completing}, {pending})
-
-
-@pytest.mark.clause("wait/first-exception")
-def test_first_exception_returns_when_one_future_fails(futures, timing):
-    failing, pending = futures.Future(), futures.Future()
-    waiting = BackgroundWait(futures, [failing, pending], return_when=futures.FIRST_EXCEPTION)
-    timing.run(waiting.start, lambda: failing.set_exception(ValueError("failed")))
-    assert waiting.result() == ({failing}, {pending})
+    result = wait_while(futures, timing, [completing, pending], lambda: complete(completing),
+                        return_when=getattr(futures, return_when))
+    assert result == ({completing}, {pending})
 
 
 @pytest.mark.clause("wait/first-exception-else-all")
 def test_first_exception_keeps_waiting_past_results(futures, timing):
-    succeeding, pending = futures.Future(), futures.Future()
-    waiting = BackgroundWait(futures, [succeeding, pending], timeout=TINY,
-                             return_when=futures.FIRST_EXCEPTION)
-    timing.run(waiting.start, lambda: succeeding.set_result(None))
-    assert_waited_for_the_timeout(waiting, pending)
-
-
-@pytest.mark.clause("wait/first-exception-else-all")
-def test_first_exception_returns_when_all_succeed(futures, timing):
-    first, second = futures.Future(), futures.Future()
-    waiting = BackgroundWait(futures, [first, second], return_when=futures.FIRST_EXCEPTION)
-
-    def complete():
-        first.set_result(None)
-        second.set_result(None)
-
-    timing.run(waiting.start, complete)
-    assert waiting.result() == ({first, second}, set())
+    assert waits_out_its_timeout(futures, timing, succeed, return_when=futures.FIRST_EXCEPTION)
 
 
 @pytest.mark.clause("wait/first-exception-ignores-cancel")
 def test_first_exception_keeps_waiting_past_a_cancellation(futures, timing):
-    cancelled, pending = futures.Future(), futures.Future()
-    waiting = BackgroundWait(futures, [cancelled, pending], timeout=TINY,
-                             return_when=futures.FIRST_EXCEPTION)
-    timing.run(waiting.start, lambda: cancel_and_notify(cancelled))
-    assert_waited_for_the_timeout(waiting, pending)
+    assert waits_out_its_timeout(futures, timing, cancel_and_notify, return_when=futures.FIRST_EXCEPTION)
 
 
 # --- cancelled futures ---------------------------------------------------
@@ -187,42 +151,32 @@ def test_first_exception_keeps_waiting_past_a_cancellation(futures, timing):
 @pytest.mark.clause("wait/cancel-alone")
 def test_cancel_alone_leaves_the_future_not_done(futures, timing):
     future = futures.Future()
-    waiting = BackgroundWait(futures, [future], timeout=TINY, return_when=futures.FIRST_COMPLETED)
-    timing.run(waiting.start, future.cancel)
-    assert waiting.result() == (set(), {future})
+    result = wait_while(futures, timing, [future], future.cancel, timeout=TINY,
+                        return_when=futures.FIRST_COMPLETED)
+    assert result == (set(), {future})
 
 
 @pytest.mark.clause("wait/cancel-notified")
 def test_notified_cancellation_is_done(futures, timing):
     future = futures.Future()
-    waiting = BackgroundWait(futures, [future])
-    timing.run(waiting.start, lambda: cancel_and_notify(future))
-    assert waiting.result() == ({future}, set())
+    assert wait_while(futures, timing, [future], lambda: cancel_and_notify(future)) == ({future}, set())
 
 
 @pytest.mark.clause("wait/pool-notifies-cancelled")
 def test_pool_worker_makes_a_cancelled_queued_future_done(futures, make_executor):
     executor = make_executor(max_workers=1)
-    release = threading.Event()
-    try:
-        executor.submit(release.wait, BOUND)  # occupies the only worker
+    with busy_worker(executor):  # occupies the only worker
         queued = executor.submit(int)
         assert queued.cancel()
-    finally:
-        release.set()
     assert futures.wait([queued], timeout=BOUND) == ({queued}, set())
 
 
 @pytest.mark.clause("wait/shutdown-cancelled")
 def test_future_cancelled_by_shutdown_stays_not_done(futures, make_executor):
     executor = make_executor(max_workers=1)
-    release = threading.Event()
-    try:
-        executor.submit(release.wait, BOUND)
+    with busy_worker(executor):
         queued = executor.submit(int)
         executor.shutdown(wait=False, cancel_futures=True)
-    finally:
-        release.set()
     executor.shutdown(wait=True)
     assert queued.cancelled()
     assert futures.wait([queued], timeout=0) == (set(), {queued})
@@ -246,11 +200,9 @@ def test_nonpositive_timeout_reports_the_current_state(futures, timeout):
 
 
 @pytest.mark.clause("wait/timeout-leaves-nothing")
-@pytest.mark.parametrize("cancel_first", [False, True], ids=["pending", "cancelled-not-notified"])
-def test_wait_timing_out_again_and_again_does_not_grow_the_future(futures, cancel_first):
-    future = futures.Future()
-    if cancel_first:
-        future.cancel()
+@pytest.mark.parametrize("make", [pending, cancelled], ids=["pending", "cancelled-not-notified"])
+def test_wait_timing_out_again_and_again_does_not_grow_the_future(futures, make):
+    future = make(futures)
     assert bytes_kept_per_call(lambda: futures.wait([future], timeout=0)) < 8
 
 
