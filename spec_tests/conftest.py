@@ -84,18 +84,19 @@ def timing(request):
 def run_python(futures):
     """Run a program in a fresh interpreter with ``cf`` bound to the
     implementation under test (and ``cf_thread`` to its thread module).
-    Returns the CompletedProcess (text output)."""
+    Returns the CompletedProcess (text output). *env* adds environment
+    variables, *options* interpreter options (``["-X", "dev"]``)."""
 
-    def run(source, timeout=60):
+    def run(source, timeout=60, env=None, options=()):
         prelude = ("import importlib\n"
                    "cf = importlib.import_module(%r)\n"
                    "cf_thread = importlib.import_module(%r)\n"
                    % (futures.module_name, futures.module_name + ".thread"))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        environment = dict(os.environ, **(env or {}))
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environment.get("PYTHONPATH")]))
         return subprocess.run(
-            [sys.executable, "-c", prelude + textwrap.dedent(source)],
+            [sys.executable] + list(options) + ["-c", prelude + textwrap.dedent(source)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-            timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+            timeout=timeout, env=environment, stdin=subprocess.DEVNULL)
 
     return run

@@ -13,7 +13,7 @@ import weakref
 import pytest
 
 from spec_tests.support import (BOUND, TINY, cancel_and_notify, cancelled_and_notified, failed, finished,
-                                let_time_pass)
+                                in_thread, let_time_pass)
 
 
 # --- the iterator and its input -------------------------------------------
@@ -202,3 +202,30 @@ def test_yielded_future_is_freed_once_the_caller_drops_it(futures):
     assert watch() is None, "as_completed() still holds the future it yielded"
     second.set_result(None)
     assert list(iterator) == [second]
+
+
+NAN = float("nan")
+
+
+@pytest.mark.clause("as_completed/mixed-sources")
+def test_futures_of_several_executors_and_none_are_yielded(futures, make_executor):
+    own = futures.Future()
+    first = make_executor(max_workers=1).submit(str, "first")
+    second = make_executor(max_workers=1).submit(str, "second")
+    own.set_result("own")
+    assert set(futures.as_completed([first, own, second], timeout=BOUND)) == {first, second, own}
+
+
+@pytest.mark.clause("as_completed/nan-timeout", checks_old=True)
+def test_next_with_a_nan_timeout_refuses_to_wait(futures):
+    done, unfinished = finished(futures), futures.Future()
+    iterator = futures.as_completed([done, unfinished], timeout=NAN)
+    assert next(iterator) is done
+    if futures.predates("as_completed/nan-timeout"):
+        waiting = in_thread(lambda: next(iterator))
+        assert waiting.still_running()  # the timeout never comes
+        unfinished.set_result(None)
+        assert waiting.result() is unfinished
+    else:
+        with pytest.raises(ValueError):
+            next(iterator)

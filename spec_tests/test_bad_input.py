@@ -28,6 +28,8 @@ def echo(value):
     return value
 
 
+INF = float("inf")
+
 # Each bad call, by name: a function of (futures, executor, release).
 BAD_CALLS = {
     "max_workers=str": lambda futures, executor, release: futures.ThreadPoolExecutor(max_workers="4"),
@@ -39,6 +41,17 @@ BAD_CALLS = {
     "result-timeout=str": lambda futures, executor, release: futures.Future().result(timeout="1"),
     "exception-timeout=str": lambda futures, executor, release: futures.Future().exception(timeout="1"),
     "wait-timeout=str": lambda futures, executor, release: futures.wait([futures.Future()], timeout="1"),
+    "result-timeout=inf": lambda futures, executor, release: futures.Future().result(timeout=INF),
+    "result-timeout=1e300": lambda futures, executor, release: futures.Future().result(timeout=1e300),
+    "exception-timeout=inf": lambda futures, executor, release: futures.Future().exception(timeout=INF),
+    "wait-timeout=inf": lambda futures, executor, release: futures.wait([futures.Future()], timeout=INF),
+    "as_completed-timeout=inf":
+        lambda futures, executor, release: next(futures.as_completed([futures.Future()], timeout=INF)),
+    "map-timeout=inf": lambda futures, executor, release: next(executor.map(release.wait, [BOUND], timeout=INF)),
+    "result-timeout=-inf": lambda futures, executor, release: futures.Future().result(timeout=-INF),
+    "as_completed-timeout=-inf":
+        lambda futures, executor, release: next(futures.as_completed([futures.Future()], timeout=-INF)),
+    "map-timeout=-inf": lambda futures, executor, release: next(executor.map(release.wait, [BOUND], timeout=-INF)),
     "map-timeout=0": lambda futures, executor, release: next(executor.map(release.wait, [BOUND], timeout=0)),
     "map-timeout=-1": lambda futures, executor, release: next(executor.map(release.wait, [BOUND], timeout=-1)),
     "as_completed-timeout=0": lambda futures, executor, release: next(futures.as_completed([futures.Future()], timeout=0)),
@@ -74,6 +87,15 @@ def set_exception_then_result(futures, exception):
     pytest.param("result-timeout=str", TypeError, marks=pytest.mark.clause("bad-input/timeout-type")),
     pytest.param("exception-timeout=str", TypeError, marks=pytest.mark.clause("bad-input/timeout-type")),
     pytest.param("wait-timeout=str", TypeError, marks=pytest.mark.clause("bad-input/timeout-type")),
+    pytest.param("result-timeout=inf", OverflowError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("result-timeout=1e300", OverflowError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("exception-timeout=inf", OverflowError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("wait-timeout=inf", OverflowError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("as_completed-timeout=inf", OverflowError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("map-timeout=inf", OverflowError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("result-timeout=-inf", TimeoutError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("as_completed-timeout=-inf", TimeoutError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
+    pytest.param("map-timeout=-inf", TimeoutError, marks=pytest.mark.clause("bad-input/timeout-overflow")),
     pytest.param("map-timeout=0", TimeoutError, marks=pytest.mark.clause("bad-input/timeout-nonpositive")),
     pytest.param("map-timeout=-1", TimeoutError, marks=pytest.mark.clause("bad-input/timeout-nonpositive")),
     pytest.param("as_completed-timeout=0", TimeoutError, marks=pytest.mark.clause("bad-input/timeout-nonpositive")),
@@ -234,3 +256,9 @@ def test_set_exception_keeps_a_non_exception_as_given(futures):
     future = futures.Future()
     future.set_exception("not an exception")
     assert future.exception() == "not an exception"
+
+
+@pytest.mark.clause("bad-input/timeout-overflow")
+def test_wait_with_a_timeout_of_minus_infinity_returns_at_once(futures):
+    future = futures.Future()
+    assert futures.wait([future], timeout=-INF) == (set(), {future})

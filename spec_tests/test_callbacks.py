@@ -405,3 +405,29 @@ def test_worker_dequeuing_a_cancelled_task_does_not_rerun_callbacks(futures, mak
         queued.cancel()
     executor.shutdown(wait=True)  # the worker dequeues the cancelled task before it exits
     assert calls == [queued]
+
+
+WAITS = {
+    "result": lambda futures, future: future.result(BOUND),
+    "exception": lambda futures, future: future.exception(BOUND),
+    "wait": lambda futures, future: futures.wait([future], BOUND),
+    "as_completed": lambda futures, future: next(futures.as_completed([future], BOUND)),
+}
+
+
+@pytest.mark.clause("Future.add_done_callback/after-waiters")
+@pytest.mark.parametrize("wait", WAITS.values(), ids=list(WAITS))
+def test_a_waiting_thread_goes_on_while_a_callback_still_runs(futures, wait):
+    future = futures.Future()
+    inside, release = threading.Event(), threading.Event()
+    future.add_done_callback(lambda _: (inside.set(), release.wait(BOUND)))
+    waiter = in_thread(lambda: wait(futures, future), name="waiter")
+    assert waiter.still_running()  # it waits for the future
+    completer = in_thread(lambda: future.set_result(7), name="completer")
+    try:
+        assert inside.wait(BOUND)
+        waiter.join()  # while the callback has not returned
+        assert completer.still_running()
+    finally:
+        release.set()
+    completer.join()

@@ -77,3 +77,9 @@ def test_invalid_state_error_is_listed_in_all(futures):
 def test_return_when_constants_are_their_names(futures):
     values = (futures.FIRST_COMPLETED, futures.FIRST_EXCEPTION, futures.ALL_COMPLETED)
     assert values == ("FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED")
+
+
+@pytest.mark.detail
+@pytest.mark.clause("module/all-is-list")
+def test_all_is_a_list(futures):
+    assert type(futures.module.__all__) is list

@@ -444,3 +444,38 @@ def test_with_does_not_swallow_the_body_exception(futures, make_executor):
         with executor:
             raise error
     assert caught.value is error
+
+
+@pytest.mark.clause("Executor.submit/running-while-executing")
+def test_future_of_a_call_being_executed_is_running(futures, make_executor, make_gate):
+    gate = make_gate()
+    future = make_executor(max_workers=1).submit(gate, "done")
+    assert gate.entered.wait(BOUND)
+    assert (future.running(), future.done(), future.cancel()) == (True, False, False)
+    gate.open()
+    assert future.result(BOUND) == "done"
+
+
+@pytest.mark.clause("Executor.shutdown/no-wait-threads-end")
+def test_threads_end_by_themselves_after_shutdown_without_wait(futures, make_executor, make_gate):
+    executor = make_executor(max_workers=2, thread_name_prefix="no-wait-end")
+    gates = [make_gate(), make_gate()]
+    for gate in gates:
+        executor.submit(gate)
+    for gate in gates:
+        assert gate.entered.wait(BOUND)
+    workers = [t for t in threading.enumerate() if t.name.startswith("no-wait-end")]
+    executor.shutdown(wait=False)
+    for gate in gates:
+        gate.open()
+    for worker in workers:
+        worker.join(BOUND)
+    assert len(workers) == 2 and not any(worker.is_alive() for worker in workers)
+
+
+@pytest.mark.clause("Executor.shutdown/cancel-futures-keyword-only")
+def test_cancel_futures_is_keyword_only(futures, make_executor):
+    executor = make_executor(max_workers=1)
+    with pytest.raises(TypeError):
+        executor.shutdown(True, True)
+    assert executor.submit(int, "3").result(BOUND) == 3  # not shut down

@@ -278,3 +278,165 @@ def test_map_error_is_freed_by_refcount_once_dropped(futures, make_executor):
         assert alive() is None
     finally:
         gc.enable()
+
+
+NAN = float("nan")
+
+
+def failing_after(items, error):
+    """The items, then *error* raised by the input itself."""
+    yield from items
+    raise error
+
+
+@pytest.mark.clause("Executor.map/options-keyword-only")
+def test_a_further_positional_argument_is_one_more_iterable(futures, make_executor):
+    assert list(make_executor(max_workers=1).map(pow, [2], [10], [1000])) == [24]
+
+
+@pytest.mark.clause("Executor.map/options-keyword-only")
+def test_a_positional_timeout_is_taken_for_an_iterable(futures, make_executor):
+    with pytest.raises(TypeError):
+        make_executor(max_workers=1).map(str, [1], 5)
+
+
+@pytest.mark.clause("Executor.map/input-raises")
+def test_an_input_that_raises_fails_map_and_the_calls_before_it_run(futures, make_executor):
+    executor = make_executor(max_workers=1)
+    ran = []
+    with pytest.raises(KeyError):
+        executor.map(ran.append, failing_after([0, 1], KeyError("input")))
+    executor.shutdown(wait=True)
+    assert ran == [0, 1]
+
+
+@pytest.mark.clause("Executor.map/nan-timeout", checks_old=True)
+def test_map_with_a_nan_timeout_refuses_to_wait_and_cancels_the_rest(futures, make_executor, make_gate):
+    gate, ran = make_gate(), []
+    executor = make_executor(max_workers=1)
+    results = executor.map(lambda task: task(), [gate, lambda: ran.append("second")], timeout=NAN)
+    assert gate.entered.wait(BOUND)
+    old = futures.predates("Executor.map/nan-timeout")
+    with pytest.raises(futures.TimeoutError if old else ValueError):
+        next(results)
+    with pytest.raises(StopIteration):
+        next(results)
+    gate.open()
+    executor.shutdown(wait=True)
+    assert ran == []
+
+
+@pytest.mark.clause("Executor.map/abandon-unstarted")
+@pytest.mark.parametrize("abandon", ["close", "drop"])
+def test_abandoning_an_unstarted_iterator_cancels_nothing(futures, make_executor, make_gate, abandon):
+    gate, ran = make_gate(), []
+    executor = make_executor(max_workers=1)
+    executor.submit(gate)  # holds the worker: every call below stays queued
+    results = executor.map(ran.append, range(3))
+    if abandon == "close":
+        results.close()
+    del results
+    gc.collect()
+    gate.open()
+    executor.shutdown(wait=True)
+    assert ran == [0, 1, 2]
+
+
+@pytest.mark.clause("Executor.map/buffersize-in-flight")
+def test_next_submits_one_more_call_before_it_waits(futures, make_executor, make_gate):
+    pulled, third = [], threading.Event()
+
+    def items():
+        for item in recorder(pulled):
+            if item == 2:
+                third.set()
+            yield item
+
+    gate = make_gate()
+    results = make_executor(max_workers=4).map(
+        lambda item: gate(item) if item == 0 else item, items(), buffersize=2)
+    assert pulled == [0, 1]
+    waiting = in_thread(lambda: next(results))
+    assert third.wait(BOUND)  # the third item is taken and submitted...
+    assert waiting.still_running()  # ...while next() still waits for the first call
+    gate.open()
+    assert (waiting.result(), pulled) == (0, [0, 1, 2])
+
+
+@pytest.mark.clause("Executor.map/buffersize-input-raises")
+def test_buffered_input_that_raises_ends_the_iteration_and_cancels_queued_calls(futures, make_executor, make_gate):
+    gates = [make_gate(), make_gate()]
+    ran = []
+
+    def run(item):
+        ran.append(item)
+        if item < 2:
+            gates[item]()
+        return item
+
+    results = make_executor(max_workers=1).map(run, failing_after([0, 1, 2], KeyError("input")), buffersize=2)
+    gates[0].open()
+    assert next(results) == 0  # submitted the call of item 2, queued behind 1
+    assert gates[1].entered.wait(BOUND)
+    with pytest.raises(KeyError):
+        next(results)  # reads past item 2
+    with pytest.raises(StopIteration):
+        next(results)
+    gates[1].open()
+    assert ran == [0, 1]  # item 2's call was cancelled
+
+
+@pytest.mark.clause("Executor.map/buffersize-keeps-executor")
+def test_a_started_buffered_iterator_keeps_its_executor(futures):
+    executor = futures.ThreadPoolExecutor(max_workers=1)
+    results = executor.map(str, range(4), buffersize=1)
+    assert next(results) == "0"
+    alive = weakref.ref(executor)
+    del executor
+    gc.collect()
+    assert alive() is not None
+    assert list(results) == ["1", "2", "3"]
+    del results
+    gc.collect()
+    assert alive() is None
+
+
+@pytest.mark.clause("Executor.map/buffersize-keeps-executor")
+def test_an_unstarted_buffered_iterator_lets_its_executor_go(futures):
+    executor = futures.ThreadPoolExecutor(max_workers=1)
+    results = executor.map(str, range(4), buffersize=1)
+    alive = weakref.ref(executor)
+    del executor
+    gc.collect()
+    assert alive() is None
+    del results
+
+
+@pytest.mark.clause("Executor.map/buffersize-executor-dropped")
+def test_a_buffered_map_whose_executor_was_freed_stops_after_its_first_calls(futures):
+    executor = futures.ThreadPoolExecutor(max_workers=1)
+    results = executor.map(str, range(6), buffersize=2)
+    del executor
+    gc.collect()
+    assert list(results) == ["0", "1"]
+
+
+@pytest.mark.clause("Executor.map/buffersize-shutdown")
+def test_a_buffered_map_raises_once_its_executor_is_shut_down(futures, make_executor):
+    executor = make_executor(max_workers=1)
+    results = executor.map(str, range(6), buffersize=2)
+    assert next(results) == "0"
+    executor.shutdown(wait=True)  # "1" is computed, and lost
+    with pytest.raises(RuntimeError):
+        next(results)
+    with pytest.raises(StopIteration):
+        next(results)
+
+
+@pytest.mark.clause("Executor.map/buffersize-shutdown")
+def test_a_buffered_map_shut_down_before_its_first_next_yields_nothing(futures, make_executor):
+    executor = make_executor(max_workers=1)
+    results = executor.map(str, range(6), buffersize=2)
+    executor.shutdown(wait=True)
+    with pytest.raises(RuntimeError):
+        next(results)

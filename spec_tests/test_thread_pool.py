@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from spec_tests.support import BOUND
+from spec_tests.support import BOUND, TINY
 
 INIT_FAILURE = "A thread initializer failed, the thread pool is not usable anymore"
 
@@ -469,3 +469,160 @@ def test_child_forked_from_a_worker_exits_cleanly(futures, run_python):
     """, timeout=30)
     regressed = futures.predates("ThreadPoolExecutor/fork-from-worker") and sys.version_info >= (3, 9)
     assert (result.returncode, result.stdout) == (0, "1\n" if regressed else "0\n"), result.stderr
+
+
+def setup_recorder(seen):
+    def setup(tag):
+        seen.append(tag)
+    return setup
+
+
+@pytest.mark.clause("ThreadPoolExecutor/is-executor")
+def test_thread_pool_is_an_executor(futures):
+    assert issubclass(futures.ThreadPoolExecutor, futures.Executor)
+
+
+@pytest.mark.clause("ThreadPoolExecutor/positional-parameters")
+def test_constructor_takes_its_four_parameters_by_position(futures, make_executor):
+    seen = []
+    executor = make_executor(1, "positional", seen.append, ("ready",))
+    assert executor.submit(lambda: threading.current_thread().name).result(BOUND) == "positional_0"
+    assert seen == ["ready"]
+
+
+@pytest.mark.clause("ThreadPoolExecutor/unknown-keyword")
+def test_an_unknown_keyword_is_a_type_error(futures):
+    with pytest.raises(TypeError):
+        futures.ThreadPoolExecutor(max_workers=1, colour="blue")
+
+
+@pytest.mark.clause("ThreadPoolExecutor/prepare-context")
+def test_prepare_context_gets_the_keywords_the_constructor_does_not_take(futures, make_gate):
+    seen = []
+
+    class Pool(futures.ThreadPoolExecutor):
+        @classmethod
+        def prepare_context(cls, initializer, initargs, **settings):
+            seen.append((cls, initializer, initargs, settings))
+            return super().prepare_context(initializer, initargs)
+
+    ready = []
+    gate = make_gate()
+    with Pool(2, "", ready.append, ("ready",), colour="blue") as pool:
+        first = pool.submit(gate, 1)
+        assert gate.entered.wait(BOUND)
+        assert pool.submit(int, "2").result(BOUND) == 2  # a second worker
+        gate.open()
+        assert first.result(BOUND) == 1
+    assert seen == [(Pool, ready.append, ("ready",), {"colour": "blue"})]
+    assert ready == ["ready", "ready"]
+
+
+@pytest.mark.clause("ThreadPoolExecutor/thread-name-prefix")
+def test_every_worker_name_begins_with_the_prefix(futures, make_executor, release):
+    executor = make_executor(max_workers=2, thread_name_prefix="prefix-spec")
+    threads = hold_workers(executor, 2, release)
+    assert all(thread.name.startswith("prefix-spec") for thread in threads)
+
+
+@pytest.mark.clause("ThreadPoolExecutor/thread-start-failure-call-runs")
+def test_a_call_whose_thread_did_not_start_runs_later(futures, make_executor, monkeypatch):
+    executor = make_executor(max_workers=1)
+    ran = []
+
+    def refuse(thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        executor.submit(ran.append, "refused")
+    monkeypatch.undo()
+    executor.submit(ran.append, "next").result(BOUND)  # starts the worker
+    executor.shutdown(wait=True)
+    assert ran == ["refused", "next"]
+
+
+CPU_COUNT_GIVEN = """
+    import threading
+    barrier = threading.Barrier(%(workers)d + 1)
+    release = threading.Event()
+    before = set(threading.enumerate())
+    executor = cf.ThreadPoolExecutor()
+    for _ in range(%(workers)d):  # every default worker, all busy at once
+        executor.submit(lambda: (barrier.wait(10), release.wait(10)))
+    barrier.wait(10)
+    executor.submit(int)  # finds no idle worker, and no room for another
+    print(len(set(threading.enumerate()) - before))
+    release.set()
+"""
+
+
+@pytest.mark.detail
+@pytest.mark.clause("ThreadPoolExecutor/default-max-workers-cpu-count-override")
+@pytest.mark.parametrize("given", ["environment", "option"])
+def test_a_given_cpu_count_sets_the_default_worker_count(futures, run_python, given):
+    cpus = 11  # 15 workers: not this machine's count
+    if usable_cpus() == cpus:
+        pytest.skip("this machine has the very count the test gives")
+    if given == "environment":
+        result = run_python(CPU_COUNT_GIVEN % {"workers": cpus + 4}, env={"PYTHON_CPU_COUNT": str(cpus)})
+    else:
+        result = run_python(CPU_COUNT_GIVEN % {"workers": cpus + 4}, options=["-X", "cpu_count=%d" % cpus])
+    assert (result.returncode, result.stdout) == (0, "%d\n" % (cpus + 4)), result.stderr
+
+
+@pytest.mark.detail
+@pytest.mark.clause("ThreadPoolExecutor/exit-hook-message-used-pool")
+def test_submit_from_an_atexit_handler_to_a_used_pool_message(futures, run_python):
+    result = run_python(ATEXIT_SUBMIT % "used")
+    assert result.stdout == "RuntimeError: cannot schedule new futures after shutdown\n"
+
+
+AFTER_MAIN_THREAD = """
+    import threading
+    used = cf.ThreadPoolExecutor(max_workers=1)
+    used.submit(int).result(10)
+
+    def submit_late():
+        threading.main_thread().join(10)  # returns once the exit has begun
+        for name, executor in [("new", cf.ThreadPoolExecutor(max_workers=1)), ("used", used)]:
+            try:
+                print(name, executor.submit(str, "ran").result(10))
+            except RuntimeError:
+                print(name, "RuntimeError")
+
+    threading.Thread(target=submit_late).start()
+"""
+
+
+@pytest.mark.clause("ThreadPoolExecutor/submit-after-main-thread-exit", checks_old=True)
+def test_submit_from_a_thread_outliving_the_main_thread(futures, run_python):
+    result = run_python(AFTER_MAIN_THREAD)
+    if futures.predates("ThreadPoolExecutor/submit-after-main-thread-exit"):
+        expected = "new ran\nused ran\n"
+    else:
+        expected = "new RuntimeError\nused RuntimeError\n"
+    assert (result.returncode, result.stdout) == (0, expected), result.stderr
+
+
+@pytest.mark.clause("ThreadPoolExecutor/max-workers-limit")
+def test_a_call_waiting_for_a_call_queued_behind_it_never_gets_it(futures, make_executor):
+    executor = make_executor(max_workers=1)
+
+    def wait_for_own_pool():
+        with pytest.raises(futures.TimeoutError):
+            executor.submit(str, "queued").result(timeout=TINY)
+        return "gave up"
+
+    assert executor.submit(wait_for_own_pool).result(BOUND) == "gave up"
+
+
+@pytest.mark.clause("ThreadPoolExecutor/exit-runs-queued-work")
+def test_exit_after_shutdown_without_wait_runs_the_queued_calls(futures, run_python):
+    result = run_python("""
+        executor = cf.ThreadPoolExecutor(max_workers=1)
+        for word in ["first", "second"]:
+            executor.submit(print, word)
+        executor.shutdown(wait=False)
+    """)
+    assert (result.returncode, result.stdout) == (0, "first\nsecond\n"), result.stderr

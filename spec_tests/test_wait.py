@@ -243,3 +243,33 @@ def test_unknown_return_when_raises_value_error(futures):
 def test_unknown_return_when_is_accepted_without_blocking(futures, complete):
     fs = [finished(futures) for _ in range(complete)]
     assert prompt_wait(futures, fs, return_when="NEVER") == (set(fs), set())
+
+
+NAN = float("nan")
+
+
+@pytest.mark.clause("wait/nan-timeout", checks_old=True)
+def test_wait_with_a_nan_timeout_refuses_to_block(futures):
+    future = futures.Future()
+    if futures.predates("wait/nan-timeout"):
+        assert futures.wait([future], timeout=NAN) == (set(), {future})
+    else:
+        with pytest.raises(ValueError):
+            futures.wait([future], timeout=NAN)
+
+
+@pytest.mark.clause("wait/nan-timeout", checks_old=True)
+def test_wait_with_a_nan_timeout_returns_when_already_met(futures):
+    done = finished(futures)
+    assert futures.wait([done, futures.Future()], timeout=NAN, return_when=futures.FIRST_COMPLETED).done == {done}
+
+
+@pytest.mark.clause("wait/raising-wait-keeps-waiter")
+def test_a_wait_that_raises_leaves_the_futures_larger(futures):
+    future = futures.Future()
+
+    def wait_too_long():
+        with pytest.raises(OverflowError):
+            futures.wait([future], timeout=float("inf"))
+
+    assert bytes_kept_per_call(wait_too_long, times=200) >= 8
