@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import pathlib
-import signal
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import executors_matrix, pythons  # noqa: E402
+from spec_tests.executors import launch  # noqa: E402
 from spec_tests.executors.profiles import PROFILES  # noqa: E402
 
 VENVS = ROOT / ".venv-executors"
@@ -84,25 +84,13 @@ def session_processes(session_id):
     return alive
 
 
-def lingering(session_id, grace=10.0):
-    """The session's processes still alive *grace* seconds after its leader
-    ended (multiprocessing's resource tracker, for one, ends a moment after
-    the process it serves, once it reads the end of its pipe)."""
-    deadline = time.monotonic() + grace
-    while True:
-        alive = session_processes(session_id)
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.1)  # the script waits on processes it cannot join; no test runs here
-
-
 def run_profile(python, name, profile, results_dir, pytest_args):
     """Run one profile; return its results document with a "run" entry."""
     stem = "%s-%s" % (name, profile)
     json_path, log_path = results_dir / (stem + ".json"), results_dir / (stem + ".log")
     if json_path.exists():
         json_path.unlink()
-    command = [str(python), "-m", "pytest", "-p", "spec_tests.executors.plugin", "-p", "no:cacheprovider",
+    command = [str(python), "-m", "pytest", "-p", "no:cacheprovider",
                "--executor", "spec_tests.executors.profiles:" + PROFILES[profile][0],
                "--executor-results", str(json_path), "-q", "spec_tests/executors"] + pytest_args
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
@@ -119,12 +107,11 @@ def run_profile(python, name, profile, results_dir, pytest_args):
         child.kill()
         child.wait()
     if os.name == "posix":
-        for pid in lingering(child.pid):
-            leftover.append(str(pid))
-            try:
-                os.kill(pid, signal.SIGKILL)  # ours: the session this run started
-            except ProcessLookupError:
-                pass
+        # multiprocessing's resource tracker, for one, ends a moment after the
+        # process it serves, once it reads the end of its pipe: hence a grace.
+        # What is still there was left behind, and is ended: this run's session.
+        leftover = ["process %d" % pid for pid in launch.end(launch.lingering(
+            lambda: session_processes(child.pid)))]
     if code not in (0, 1, None):
         error = "pytest exit %d (see %s)" % (code, log_path.relative_to(ROOT))
     try:
@@ -132,6 +119,7 @@ def run_profile(python, name, profile, results_dir, pytest_args):
     except (OSError, ValueError):
         document = {"tests": []}
         error = error or "no results (see %s)" % log_path.relative_to(ROOT)
+    leftover += document.pop("left_behind", [])  # what a launched job left (launch.py)
     document["run"] = {"profile": profile, "python": name, "pytest_exit": code, "error": error,
                        "leftover": leftover, "wall_seconds": round(time.monotonic() - started, 1)}
     json_path.write_text(json.dumps(document, indent=1))

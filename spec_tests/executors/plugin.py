@@ -1,9 +1,11 @@
 """pytest plugin of the executor profile: ``--executor MODULE:CALLABLE``.
 
-Loaded from spec_tests/conftest.py (``pytest_plugins``) or with
-``-p spec_tests.executors.plugin``. Without an executor selected, the
-profile's directory is not even collected, so this module must (and does)
-import harmlessly on every Python the main suite runs on.
+Loaded by spec_tests/conftest.py (``pytest_plugins``), so
+``pytest spec_tests/executors --executor ...`` needs no ``-p``. Without an
+executor selected, ``pytest spec_tests`` does not even collect the profile's
+directory (and naming the directory or a file of it is a usage error saying
+what to give), so this module must (and does) import harmlessly on every
+Python the main suite runs on, and costs it nothing.
 """
 
 import importlib
@@ -40,8 +42,25 @@ def selected(config):
     return config.getoption("--executor", default=None) or os.environ.get(ENV) or None
 
 
+USAGE = ("the executor profile needs an executor: add --executor MODULE:CALLABLE "
+         "(e.g. --executor concurrent.futures:ThreadPoolExecutor) or set $%s" % ENV)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs_workers(n): the test needs n calls running at once")
+    if not selected(config) and not config.option.help and _asks_for_the_profile(config):
+        raise pytest.UsageError(USAGE)
+
+
+def _asks_for_the_profile(config):
+    """Whether a command-line path names the profile's directory or a file
+    in it (``pytest spec_tests`` does not: it just skips the directory)."""
+    start = str(config.invocation_params.dir)
+    for arg in config.args:
+        path = os.path.abspath(os.path.join(start, arg.split("::")[0]))
+        if path == HERE or path.startswith(HERE + os.sep):
+            return True
+    return False
 
 
 def _ignored(path, config):
@@ -69,6 +88,47 @@ def load_factory(spec):
     return factory
 
 
+def follows_cpython(factory):
+    """Whether the factory's executors are the running CPython's own: said
+    by ``follows_cpython``, else so for anything of concurrent.futures
+    itself (``--executor concurrent.futures:ThreadPoolExecutor``)."""
+    default = (getattr(factory, "__module__", None) or "").startswith("concurrent.futures")
+    return getattr(factory, "follows_cpython", default)
+
+
+def pytest_cmdline_main(config):
+    """A factory with a ``launcher`` makes executors that only exist inside
+    a launched job (an MPI job): start it with this run's arguments, where
+    the tests run; wait; check that it left nothing behind (launch.py).
+    The run's exit status is the job's, or 1 when something was left."""
+    spec = selected(config)
+    if not spec or config.option.help or config.option.version:
+        return None
+    launcher = getattr(load_factory(spec), "launcher", None)
+    from spec_tests.executors import launch
+    if launcher is None or launch.launched() or launcher.inside():
+        return None
+    code, left = launch.run(launcher, config.invocation_params.args, str(config.invocation_params.dir))
+    if left:
+        print("%s left behind: %s" % (spec, ", ".join(left)), file=sys.stderr)
+        _note_left_behind(config, left)
+        return code or 1
+    return code
+
+
+def _note_left_behind(config, left):
+    """Add what the job left to its results document (scripts/executors.py
+    reports it as it does a process left in the run's session)."""
+    path = config.getoption("--executor-results", default=None)
+    if not path or not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as source:
+        document = json.load(source)
+    document["left_behind"] = left
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=1)
+
+
 def pytest_collection_modifyitems(config, items):
     """Bound every profile test with pytest-timeout and note its clauses.
     An executor of the running CPython is held to this CPython's clauses:
@@ -88,7 +148,7 @@ def pytest_collection_modifyitems(config, items):
         _RECORDS[item.nodeid] = {"nodeid": item.nodeid, "clauses": ids}
         if timeouts and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(TEST_TIMEOUT))
-        if not getattr(factory, "follows_cpython", False):
+        if not follows_cpython(factory):
             continue
         newer = [c for c in ids if c in known and sys.version_info[:2] < known[c].since]
         _RECORDS[item.nodeid]["predated"] = newer

@@ -113,9 +113,19 @@ def _collect(*args):
         env=dict(os.environ, FUTURES_SPEC_EXECUTOR=""), timeout=120)
 
 
-def test_the_profile_is_collected_only_with_its_plugin_and_an_executor():
-    assert _collect("spec_tests/executors").returncode == 5  # no tests: the main suite never sees them
-    assert _collect("-p", "spec_tests.executors.plugin", "spec_tests/executors").returncode == 5
-    run = _collect("-p", "spec_tests.executors.plugin", "spec_tests/executors",
-                   "--executor", "spec_tests.executors.profiles:stdlib_thread")
+def test_the_main_suite_collects_no_profile_test():
+    run = _collect("spec_tests")
+    assert run.returncode == 0 and "spec_tests/executors" not in run.stdout
+
+
+def test_the_profile_needs_no_plugin_option():
+    run = _collect("spec_tests/executors", "--executor", "concurrent.futures:ThreadPoolExecutor")
     assert run.returncode == 0 and "test_map_yields_in_input_order" in run.stdout
+
+
+@pytest.mark.parametrize("path", ["spec_tests/executors", "spec_tests/executors/test_map.py"])
+def test_the_profile_without_an_executor_says_what_to_give(path):
+    run = _collect(path)
+    assert run.returncode == 4  # a usage error
+    (line,) = [line for line in run.stdout.splitlines() if line.strip()]
+    assert "--executor MODULE:CALLABLE" in line and "FUTURES_SPEC_EXECUTOR" in line
