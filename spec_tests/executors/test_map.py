@@ -8,7 +8,7 @@ import pytest
 
 from spec_tests.executors import tasks
 from spec_tests.executors.helpers import (
-    BOUND, TINY, given_a_moment, lacking, require, timeout_errors)
+    BOUND, TINY, given_a_moment, lacking, queued_probe, require, timeout_errors)
 
 
 @pytest.mark.clause("Executor.map/order")
@@ -65,6 +65,7 @@ def test_map_timeout_counts_from_the_map_call(pool):
     executor = pool(1)
     errors = timeout_errors(executor.submit(tasks.identity, None))
     results = lacking(executor.map, tasks.gated, [gate], timeout=TINY)
+    assert gate.entered.wait(BOUND), "the call never started"  # a queued one would be cancelled
     deadline = time.monotonic() + TINY  # counted from map()'s return: surely past its own
     while time.monotonic() < deadline:  # let the clock pass map()'s deadline
         time.sleep(deadline - time.monotonic())
@@ -86,7 +87,7 @@ def test_abandoned_map_iterator_cancels_calls_not_started(pool):
     results = executor.map(tasks.count_in_and_wait, [started] * calls, [opened] * calls, range(calls))
     assert next(results) == 0
     assert started.reached(workers), "the workers never took up the calls"
-    probe = executor.submit(tasks.identity, None)  # queued behind the blocked calls
+    probe = queued_probe(pool, executor)  # queued behind the blocked calls
     given_a_moment(probe)  # lets an executor that takes calls up early show it
     results.close()
     given_a_moment(probe)  # lets a cancellation that travels (to a scheduler) arrive
