@@ -7,8 +7,8 @@ every executor it ships, on the Pythons you pick, then clauses x executors.
     python3 scripts/executors.py --from-results report/executors   # re-render, run nothing
 
 Each Python gets a virtual environment of its own, .venv-executors/<name>,
-with pytest and pytest-timeout, plus loky and distributed when a profile
-needs them (they are never needed by reference/). Each profile runs in its
+with pytest and pytest-timeout, plus loky, distributed, mpi4py and mpich
+(MPI from PyPI) when a profile needs them (reference/ never does). Each profile runs in its
 own pytest process, one after another (lean on a small machine), in a
 session of its own: once it ends, a process of that session still alive was
 left behind, which is reported (and ended). Results go to
@@ -40,8 +40,11 @@ VENVS = ROOT / ".venv-executors"
 RESULTS = ROOT / "report" / "executors"
 RUN_TIMEOUT = 900  # seconds for one profile's whole run; per test, pytest-timeout rules
 DEFAULT_PYTHONS = ("3.11", "3.14")
+# What each profile needs besides pytest, by distribution name (the mpich
+# wheel brings the MPI library and mpiexec.gforker into the venv's bin/).
 NEEDS = {"loky": ["loky"], "loky-reusable": ["loky"],
-         "dask-processes": ["distributed"], "dask-threads": ["distributed"]}
+         "dask-processes": ["distributed"], "dask-threads": ["distributed"],
+         "mpi4py": ["mpi4py", "mpich"]}
 
 
 def version(name):
@@ -59,8 +62,8 @@ def ensure_venv(interpreter, packages):
     """.venv-executors/<name> with *packages*, made or topped up; its python."""
     venv = VENVS / interpreter.name
     python = venv / "bin" / "python"
-    modules = [p.replace("-", "_") for p in packages]
-    probe = "import " + ", ".join(modules)
+    # installed distributions, not modules: mpich has no module to import
+    probe = "import importlib.metadata as m; [m.distribution(name) for name in %r]" % (packages,)
     if python.exists() and subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0:
         return python
     if not python.exists():
@@ -93,7 +96,11 @@ def run_profile(python, name, profile, results_dir, pytest_args):
     command = [str(python), "-m", "pytest", "-p", "no:cacheprovider",
                "--executor", "spec_tests.executors.profiles:" + PROFILES[profile][0],
                "--executor-results", str(json_path), "-q", "spec_tests/executors"] + pytest_args
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    # Bytecode goes to a cache of our own, never beside the sources, and is
+    # written: an interpreter whose stdlib ships without .pyc files (3.14
+    # here) otherwise compiles it anew in every worker process it starts.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(VENVS / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.monotonic()
     error, leftover = None, []
     with open(log_path, "w") as log:

@@ -15,6 +15,7 @@ import pytest
 
 from scripts import executors, executors_matrix
 from scripts.report_parts.statuses import FAILS, HOLDS, NOT_RUN, OLD
+from spec_tests.executors import launch
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 DATA = pathlib.Path(__file__).resolve().parent / "data" / "executors"
@@ -129,3 +130,54 @@ def test_the_profile_without_an_executor_says_what_to_give(path):
     assert run.returncode == 4  # a usage error
     (line,) = [line for line in run.stdout.splitlines() if line.strip()]
     assert "--executor MODULE:CALLABLE" in line and "FUTURES_SPEC_EXECUTOR" in line
+
+
+class _Leaver:
+    """A launcher whose job leaves a process behind, in a session of its
+    own (as a daemon would), and a shared-memory segment, then runs pytest
+    as a launched job does."""
+
+    env = {}
+
+    def __init__(self, segment):
+        self.segment = segment
+        self.shm_prefixes = (segment,)
+
+    def command(self, python):
+        leave = ("import os, runpy, subprocess, sys; "
+                 "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], "
+                 "start_new_session=True); "  # a stand-in daemon: run() must find and end it
+                 "open(os.path.join('/dev/shm', %r), 'w').close(); "
+                 "sys.argv[:] = sys.argv[2:]; "  # drop '-m spec_tests.executors.launch'
+                 "runpy.run_module('spec_tests.executors.launch', run_name='__main__')" % self.segment)
+        return [python, "-c", leave]
+
+
+def _running(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not (os.path.isdir("/proc/self") and os.path.isdir("/dev/shm")), reason="Linux only")
+def test_a_launched_job_that_leaves_something_is_caught_and_its_process_ended():
+    segment = "futures-spec-test-%d" % os.getpid()
+    try:
+        code, left = launch.run(_Leaver(segment), ["--version"], str(ROOT), grace=1.0)
+    finally:
+        if os.path.exists("/dev/shm/" + segment):
+            os.unlink("/dev/shm/" + segment)
+    assert code == 0  # pytest --version, as rank 0 left it in the status file
+    (process,) = [item for item in left if item.startswith("process ")]
+    assert "/dev/shm/" + segment in left
+    pid = int(process.split()[1])
+    assert not launch.lingering(lambda: [pid] if _running(pid) else [], grace=5.0)
+
+
+def test_a_job_that_left_no_status_is_a_failure(tmp_path):
+    assert launch._status(str(tmp_path / "none"), 0) == 3
+    assert launch._status(str(tmp_path / "none"), 1) == 1
+    (tmp_path / "status").write_text("5\n")
+    assert launch._status(str(tmp_path / "status"), 0) == 5
