@@ -11,6 +11,10 @@ from spec_tests.executors.signals import BOUND
 
 SETTLE = 0.05  # a call that must still be blocking is given this long to (wrongly) return
 TINY = 0.02  # a timeout meant to expire
+# A timeout meant to expire inside next(), after map() has returned: long
+# enough for a map() that talks to a scheduler on a loaded machine (dask's
+# took over TINY), so that it is still running when next() begins.
+IN_NEXT = 0.5
 
 
 def module_of(future):

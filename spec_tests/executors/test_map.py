@@ -8,7 +8,7 @@ import pytest
 
 from spec_tests.executors import tasks
 from spec_tests.executors.helpers import (
-    BOUND, TINY, given_a_moment, lacking, queued_probe, require, timeout_errors)
+    BOUND, IN_NEXT, TINY, given_a_moment, lacking, queued_probe, require, timeout_errors)
 
 
 @pytest.mark.clause("Executor.map/order")
@@ -48,8 +48,9 @@ def test_map_after_shutdown_raises_at_the_call(pool):
 def test_map_raises_timeout_error_for_a_late_result(pool):
     gate = pool.gate()
     executor = pool(1)
-    results = lacking(executor.map, tasks.gated, [gate], timeout=TINY)
-    with pytest.raises(timeout_errors(executor.submit(tasks.identity, None))):
+    errors = timeout_errors(executor.submit(tasks.identity, None))
+    results = lacking(executor.map, tasks.gated, [gate], timeout=IN_NEXT)
+    with pytest.raises(errors):
         next(results)
 
 
