@@ -5,6 +5,7 @@ every executor it ships, on the Pythons you pick, then clauses x executors.
     python3 scripts/executors.py                          # 3.11 and 3.14 (when found), every profile
     python3 scripts/executors.py --pythons 3.14 --profiles stdlib-thread,interpreter
     python3 scripts/executors.py --from-results report/executors   # re-render, run nothing
+    python3 scripts/executors.py --docs docs/executors.md  # also the dated page in docs/
 
 Each Python gets a virtual environment of its own, .venv-executors/<name>,
 with pytest and pytest-timeout, plus loky, distributed, mpi4py and mpich
@@ -128,9 +129,17 @@ def run_profile(python, name, profile, results_dir, pytest_args):
         error = error or "no results (see %s)" % log_path.relative_to(ROOT)
     leftover += document.pop("left_behind", [])  # what a launched job left (launch.py)
     document["run"] = {"profile": profile, "python": name, "pytest_exit": code, "error": error,
-                       "leftover": leftover, "wall_seconds": round(time.monotonic() - started, 1)}
+                       "leftover": leftover, "wall_seconds": round(time.monotonic() - started, 1),
+                       "date": time.strftime("%Y-%m-%d")}
     json_path.write_text(json.dumps(document, indent=1))
     return document
+
+
+def machine():
+    """This machine in words, for the docs: system, architecture, cores."""
+    uname = os.uname() if hasattr(os, "uname") else None
+    system = "%s %s" % (uname.sysname, uname.machine) if uname else sys.platform
+    return "%s with %d cores" % (system, os.cpu_count() or 1)
 
 
 def not_run(profile, name, why):
@@ -145,7 +154,7 @@ def run_all(args):
     if unknown:
         sys.exit("unknown profiles %s; known: %s" % (unknown, ", ".join(PROFILES)))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    documents = []
+    documents, installing = [], 0.0
     for name in wanted:
         if name not in found:
             sys.exit("no Python %s here (found: %s)" % (name, ", ".join(found)))
@@ -154,7 +163,9 @@ def run_all(args):
                       for p in profiles if p not in runnable]
         if not runnable:
             continue
+        started = time.monotonic()
         python = ensure_venv(found[name], requirements(runnable))
+        installing += time.monotonic() - started
         for profile in runnable:
             print("== %s on %s ..." % (profile, name), end=" ", flush=True)
             document = run_profile(python, name, profile, RESULTS, args.pytest_args.split())
@@ -166,7 +177,7 @@ def run_all(args):
                                       "; " + document["run"]["error"] if document["run"]["error"] else ""),
                   flush=True)
             documents.append(document)
-    return documents
+    return documents, installing
 
 
 def main(argv=None):
@@ -177,13 +188,17 @@ def main(argv=None):
     parser.add_argument("--from-results", metavar="DIR", help="render the documents in DIR, run nothing")
     parser.add_argument("--pytest-args", default="", help="more arguments for every pytest run")
     parser.add_argument("--html", default=str(ROOT / "report" / "executors.html"))
+    parser.add_argument("--docs", metavar="PATH", help="also write the matrix as Markdown, dated, with "
+                        "the versions of everything (docs/executors.md)")
     args = parser.parse_args(argv)
+    started, timing = time.monotonic(), None
     if args.from_results:
         documents = [json.loads(path.read_text()) for path in sorted(pathlib.Path(args.from_results).glob("*.json"))]
         if not documents:
             raise SystemExit("no results (*.json) in %s" % args.from_results)
     else:
-        documents = run_all(args)
+        documents, installing = run_all(args)
+        timing = {"total": time.monotonic() - started, "installs": installing}
         for document in documents:  # profiles not run there get a document too
             if document["run"].get("not_run"):
                 path = RESULTS / ("%s-%s.json" % (document["run"]["python"], document["run"]["profile"]))
@@ -196,6 +211,10 @@ def main(argv=None):
     html_path.write_text(executors_matrix.render_html(matrix), encoding="utf-8")
     html_path.with_suffix(".json").write_text(json.dumps(matrix, indent=1), encoding="utf-8")
     print("wrote %s and %s" % (html_path, html_path.with_suffix(".json").name))
+    if args.docs:
+        pathlib.Path(args.docs).write_text(executors_matrix.render_markdown(matrix, machine(), timing),
+                                           encoding="utf-8")
+        print("wrote %s" % args.docs)
     problems = [c for c in matrix["columns"] if c["error"] or c["leftover"]]
     unproven = executors_matrix.must_hold(matrix)
     for clause_id, column_id in unproven:

@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ENV = "FUTURES_SPEC_EXECUTOR"
 PYTEST_MAJOR = int(pytest.__version__.split(".")[0])
 TEST_TIMEOUT = 30  # seconds per test (pytest-timeout), tighter than the suite's 60
-LIBRARIES = ("loky", "distributed", "dask")  # versions recorded when loaded
+LIBRARIES = ("loky", "distributed", "dask", "mpi4py", "pytest")  # versions recorded when loaded
 _RECORDS = {}  # nodeid -> what --executor-results writes
 
 
@@ -182,13 +182,23 @@ def pytest_sessionfinish(session):
         "executor": selected(session.config),
         "python": "%d.%d.%d" % sys.version_info[:3],
         "implementation": platform.python_implementation(),
-        "libraries": {name: getattr(sys.modules[name], "__version__", "?")
-                      for name in LIBRARIES if name in sys.modules},
+        "libraries": _libraries(),
         "seconds": round(time.monotonic() - started, 1),
         "tests": [record for record in _RECORDS.values() if "outcome" in record],
     }
     with open(path, "w", encoding="utf-8") as out:
         json.dump(document, out, indent=1)
+
+
+def _libraries():
+    """{name: version} of the LIBRARIES loaded, and of the MPI library
+    under mpi4py (its vendor's name and version)."""
+    found = {name: getattr(sys.modules[name], "__version__", "?") for name in LIBRARIES if name in sys.modules}
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is not None:
+        vendor, version = mpi.get_vendor()
+        found["MPI"] = "%s %s" % (vendor, ".".join(map(str, version)))
+    return found
 
 
 @pytest.fixture(scope="session")

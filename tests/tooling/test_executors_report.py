@@ -1,8 +1,10 @@
 """scripts/executors.py and its matrix builder on recorded results
 (tests/tooling/data/executors/: real runs of the executor profile on
-CPython 3.11, stdlib thread pool, fork process pool, dask with threads, and
-a profile not run there), and the profile's plugin being opt-in. Nothing
-here runs an executor profile's tests."""
+CPython 3.11, stdlib and reference thread pools, fork process pool, dask
+with threads, mpi4py in an MPI job, and a profile not run there), the
+profile's plugin loading itself and staying out of the main suite, and the
+launcher of a profile that lives in an MPI job. Nothing here runs an
+executor profile's tests."""
 
 import json
 import os
@@ -38,7 +40,8 @@ def _cell(matrix, clause_id, column_id):
 
 def test_columns_follow_the_profiles_order(matrix):
     assert [c["id"] for c in matrix["columns"]] == [
-        "stdlib-thread@3.11", "process-fork@3.11", "interpreter@3.11", "dask-threads@3.11"]
+        "stdlib-thread@3.11", "reference-thread@3.11", "process-fork@3.11", "interpreter@3.11",
+        "dask-threads@3.11", "mpi4py@3.11"]
 
 
 def test_rows_are_the_named_clauses_in_spec_order(matrix):
@@ -56,6 +59,12 @@ def test_rows_are_the_named_clauses_in_spec_order(matrix):
     ("Executor.map/after-shutdown", "dask-threads@3.11", FAILS),
     ("Executor.map/buffersize-lazy", "dask-threads@3.11", FAILS),  # not the CPython's: no "old"
     ("Executor.map/order", "interpreter@3.11", NOT_RUN),
+    ("wait/shutdown-cancelled", "mpi4py@3.11", FAILS),  # mpi4py notifies, on purpose
+    ("Executor.map/buffersize-lazy", "mpi4py@3.11", HOLDS),
+    ("asyncio.run_in_executor/result", "mpi4py@3.11", HOLDS),
+    ("asyncio.run_in_executor/result", "reference-thread@3.11", FAILS),  # asyncio refuses its futures
+    ("asyncio.wrap_future/cancel-queued", "process-fork@3.11", FAILS),
+    ("asyncio.wrap_future/cancel-queued", "stdlib-thread@3.11", HOLDS),
 ])
 def test_cells(matrix, clause_id, column_id, status):
     assert _cell(matrix, clause_id, column_id) == status
@@ -73,11 +82,35 @@ def test_the_thread_pools_prove_the_tests(matrix):
     assert executors_matrix.must_hold(matrix, profiles=("process-fork",))
 
 
+def test_the_reference_is_not_asked_to_prove_the_asyncio_tests(matrix, monkeypatch):
+    monkeypatch.setattr(executors_matrix, "CANNOT_PROVE", {})
+    unproven = executors_matrix.must_hold(matrix)
+    assert unproven and all(clause_id.startswith("asyncio.") and column_id == "reference-thread@3.11"
+                            for clause_id, column_id in unproven)
+
+
 def test_terminal_table(matrix):
     text = executors_matrix.render_text(matrix)
     line = [l for l in text.splitlines() if l.strip().startswith("Executor.submit/cancel-before-start")][0]
-    assert line.split()[1:] == ["ok", "XX", "nr", "ok"]
+    assert line.split()[1:] == ["ok", "ok", "XX", "nr", "ok", "ok"]
     assert "not run: needs Python 3.14+" in text and "thread-pool-only" in text
+
+
+def test_the_terminal_table_fits_a_1366_px_window_with_22_columns(matrix):
+    """22 columns (eleven profiles on two Pythons) at 5 characters, after
+    the clause: 155 characters, which a 1366 px terminal shows."""
+    columns = matrix["columns"] * 4
+    wide = dict(matrix, columns=columns[:22])
+    assert max(len(line) for line in executors_matrix.table_lines(wide)) <= 44 + 1 + 22 * 5
+
+
+def test_the_docs_page_is_dated_and_names_every_version(matrix):
+    page = executors_matrix.render_markdown(matrix, "Linux x86_64 with 2 cores", {"total": 106, "installs": 21})
+    assert "Run of 2026-12-06 on Linux x86_64 with 2 cores" in page
+    assert "mpi4py 4.1.2" in page and "MPI MPICH 5.0.2" in page and "CPython 3.11.7" in page
+    assert "The whole run took 106 s, installs 21 s of it." in page
+    assert "`mpi` mpi4py's MPIPoolExecutor in an MPI job" in page
+    assert "- mpi4py, `wait/shutdown-cancelled` (3.11): " in page
 
 
 def test_html_is_self_contained_and_escaped(matrix):
