@@ -136,10 +136,14 @@ def run_profile(python, name, profile, results_dir, pytest_args):
 
 
 def machine():
-    """This machine in words, for the docs: system, architecture, cores."""
+    """This machine in words, for the docs: system, architecture, cores, and
+    how busy it was (the timings depend on it: the machine may be shared)."""
     uname = os.uname() if hasattr(os, "uname") else None
     system = "%s %s" % (uname.sysname, uname.machine) if uname else sys.platform
-    return "%s with %d cores" % (system, os.cpu_count() or 1)
+    words = "%s with %d cores" % (system, os.cpu_count() or 1)
+    if hasattr(os, "getloadavg"):
+        words += " (load average %.1f as the run ended)" % os.getloadavg()[0]
+    return words
 
 
 def not_run(profile, name, why):
