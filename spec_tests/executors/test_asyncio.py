@@ -22,13 +22,16 @@ def run(coroutine_function, *args):
     future that asyncio refuses fails the test saying so."""
     async def bounded():
         return await asyncio.wait_for(coroutine_function(*args), BOUND)
+    loop = asyncio.new_event_loop()  # what asyncio.run() does, and 3.6 has no asyncio.run()
     try:
-        return asyncio.run(bounded())
+        return loop.run_until_complete(bounded())
     except (AssertionError, TypeError) as exc:
         if any(words in str(exc) for words in REFUSALS):
             pytest.fail("asyncio refused the executor's future: %s: %s" % (type(exc).__name__, exc),
                         pytrace=False)
         raise
+    finally:
+        loop.close()
 
 
 @pytest.mark.clause("asyncio.run_in_executor/result")
@@ -36,7 +39,7 @@ def test_run_in_executor_returns_the_calls_result(pool):
     executor = pool()
 
     async def call():
-        return await asyncio.get_running_loop().run_in_executor(executor, tasks.add, 1, 2)
+        return await asyncio.get_event_loop().run_in_executor(executor, tasks.add, 1, 2)
 
     assert run(call) == 3
 
@@ -48,7 +51,7 @@ def test_run_in_executor_raises_the_calls_exception(pool):
 
     async def call():
         with pytest.raises(ValueError) as caught:
-            await asyncio.get_running_loop().run_in_executor(executor, tasks.fail, "boom")
+            await asyncio.get_event_loop().run_in_executor(executor, tasks.fail, "boom")
         return caught.value
 
     error = run(call)
@@ -93,7 +96,7 @@ def test_cancelling_run_in_executor_cancels_a_queued_call(pool):
     queued = Queued(pool, pool(1))
 
     async def cancel():
-        loop = asyncio.get_running_loop()
+        loop = asyncio.get_event_loop()
         future = queued.submit(lambda fn, *args: loop.run_in_executor(queued.executor, fn, *args))
         await _cancel(future)
         return future.cancelled()
