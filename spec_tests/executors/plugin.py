@@ -52,22 +52,21 @@ def pytest_configure(config):
         raise pytest.UsageError(USAGE)
 
 
+def _in_profile(path):
+    """Whether *path* is the profile's directory or inside it."""
+    path = os.path.abspath(str(path))
+    return path == HERE or path.startswith(HERE + os.sep)
+
+
 def _asks_for_the_profile(config):
     """Whether a command-line path names the profile's directory or a file
     in it (``pytest spec_tests`` does not: it just skips the directory)."""
     start = str(config.invocation_params.dir)
-    for arg in config.args:
-        path = os.path.abspath(os.path.join(start, arg.split("::")[0]))
-        if path == HERE or path.startswith(HERE + os.sep):
-            return True
-    return False
+    return any(_in_profile(os.path.join(start, arg.split("::")[0])) for arg in config.args)
 
 
 def _ignored(path, config):
-    path = os.path.abspath(str(path))
-    if not selected(config) and (path == HERE or path.startswith(HERE + os.sep)):
-        return True
-    return None
+    return True if not selected(config) and _in_profile(path) else None
 
 
 if PYTEST_MAJOR >= 7:
@@ -142,7 +141,7 @@ def pytest_collection_modifyitems(config, items):
     known = clauses.load()
     timeouts = config.pluginmanager.hasplugin("timeout")
     for item in items:
-        if not os.path.abspath(str(item.fspath)).startswith(HERE + os.sep):
+        if not _in_profile(item.fspath):
             continue
         ids = [c for mark in item.iter_markers("clause") for c in mark.args]
         _RECORDS[item.nodeid] = {"nodeid": item.nodeid, "clauses": ids}
