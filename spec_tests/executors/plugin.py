@@ -107,7 +107,10 @@ def pytest_cmdline_main(config):
     from spec_tests.executors import launch
     if launcher is None or launch.launched() or launcher.inside():
         return None
-    code, left = launch.run(launcher, config.invocation_params.args, str(config.invocation_params.dir))
+    try:
+        code, left = launch.run(launcher, config.invocation_params.args, str(config.invocation_params.dir))
+    except LookupError as exc:  # the launcher is not installed
+        raise pytest.UsageError(str(exc))
     if left:
         print("%s left behind: %s" % (spec, ", ".join(left)), file=sys.stderr)
         _note_left_behind(config, left)

@@ -131,7 +131,9 @@ class MPIJob:
         """The command before ``-m pytest ...``, for the venv of *python*
         (the mpich wheel puts mpiexec.gforker beside it)."""
         beside = os.path.join(os.path.dirname(python), "mpiexec.gforker")
-        mpiexec = beside if os.path.exists(beside) else shutil.which("mpiexec.gforker") or "mpiexec"
+        mpiexec = beside if os.path.exists(beside) else shutil.which("mpiexec.gforker")
+        if mpiexec is None:
+            raise LookupError("no mpiexec.gforker beside %s nor on PATH: pip install mpi4py mpich" % python)
         return [mpiexec, "-n", str(self.ranks), python, "-m", "mpi4py.futures"]
 
     def inside(self):
