@@ -1,7 +1,11 @@
 """pytest plugin of the executor profile: ``--executor MODULE:CALLABLE``.
 
 Loaded by spec_tests/conftest.py (``pytest_plugins``), so
-``pytest spec_tests/executors --executor ...`` needs no ``-p``. Without an
+``pytest spec_tests/executors --executor ...`` needs no ``-p``. (pytest takes
+options only from plugins and conftests loaded before it parses the command
+line: spec_tests/conftest.py is one for any path under spec_tests/, while
+spec_tests/executors/conftest.py, under ``pytest spec_tests``, is loaded
+only during collection, too late for ``--executor``.) Without an
 executor selected, ``pytest spec_tests`` does not even collect the profile's
 directory (and naming the directory or a file of it is a usage error saying
 what to give), so this module must (and does) import harmlessly on every
