@@ -5,10 +5,11 @@ every executor it ships, on the Pythons you pick, then clauses x executors.
     python3 scripts/executors.py                          # 3.11 and 3.14 (when found), every profile
     python3 scripts/executors.py --pythons 3.14 --profiles stdlib-thread,interpreter
     python3 scripts/executors.py --from-results report/executors   # re-render, run nothing
+    python3 scripts/executors.py --docs docs/executors.md  # also the dated page in docs/
 
 Each Python gets a virtual environment of its own, .venv-executors/<name>,
-with pytest and pytest-timeout, plus loky and distributed when a profile
-needs them (they are never needed by reference/). Each profile runs in its
+with pytest and pytest-timeout, plus loky, distributed, mpi4py and mpich
+(MPI from PyPI) when a profile needs them (reference/ never does). Each profile runs in its
 own pytest process, one after another (lean on a small machine), in a
 session of its own: once it ends, a process of that session still alive was
 left behind, which is reported (and ended). Results go to
@@ -25,7 +26,6 @@ import argparse
 import json
 import os
 import pathlib
-import signal
 import subprocess
 import sys
 import time
@@ -34,14 +34,18 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import executors_matrix, pythons  # noqa: E402
+from spec_tests.executors import launch  # noqa: E402
 from spec_tests.executors.profiles import PROFILES  # noqa: E402
 
 VENVS = ROOT / ".venv-executors"
 RESULTS = ROOT / "report" / "executors"
 RUN_TIMEOUT = 900  # seconds for one profile's whole run; per test, pytest-timeout rules
 DEFAULT_PYTHONS = ("3.11", "3.14")
+# What each profile needs besides pytest, by distribution name (the mpich
+# wheel brings the MPI library and mpiexec.gforker into the venv's bin/).
 NEEDS = {"loky": ["loky"], "loky-reusable": ["loky"],
-         "dask-processes": ["distributed"], "dask-threads": ["distributed"]}
+         "dask-processes": ["distributed"], "dask-threads": ["distributed"],
+         "mpi4py": ["mpi4py", "mpich"]}
 
 
 def version(name):
@@ -59,8 +63,8 @@ def ensure_venv(interpreter, packages):
     """.venv-executors/<name> with *packages*, made or topped up; its python."""
     venv = VENVS / interpreter.name
     python = venv / "bin" / "python"
-    modules = [p.replace("-", "_") for p in packages]
-    probe = "import " + ", ".join(modules)
+    # installed distributions, not modules: mpich has no module to import
+    probe = "import importlib.metadata as m; [m.distribution(name) for name in %r]" % (packages,)
     if python.exists() and subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0:
         return python
     if not python.exists():
@@ -84,28 +88,20 @@ def session_processes(session_id):
     return alive
 
 
-def lingering(session_id, grace=10.0):
-    """The session's processes still alive *grace* seconds after its leader
-    ended (multiprocessing's resource tracker, for one, ends a moment after
-    the process it serves, once it reads the end of its pipe)."""
-    deadline = time.monotonic() + grace
-    while True:
-        alive = session_processes(session_id)
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.1)  # the script waits on processes it cannot join; no test runs here
-
-
 def run_profile(python, name, profile, results_dir, pytest_args):
     """Run one profile; return its results document with a "run" entry."""
     stem = "%s-%s" % (name, profile)
     json_path, log_path = results_dir / (stem + ".json"), results_dir / (stem + ".log")
     if json_path.exists():
         json_path.unlink()
-    command = [str(python), "-m", "pytest", "-p", "spec_tests.executors.plugin", "-p", "no:cacheprovider",
+    command = [str(python), "-m", "pytest", "-p", "no:cacheprovider",
                "--executor", "spec_tests.executors.profiles:" + PROFILES[profile][0],
                "--executor-results", str(json_path), "-q", "spec_tests/executors"] + pytest_args
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    # Bytecode goes to a cache of our own, never beside the sources, and is
+    # written: an interpreter whose stdlib ships without .pyc files (3.14
+    # here) otherwise compiles it anew in every worker process it starts.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(VENVS / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.monotonic()
     error, leftover = None, []
     with open(log_path, "w") as log:
@@ -119,12 +115,11 @@ def run_profile(python, name, profile, results_dir, pytest_args):
         child.kill()
         child.wait()
     if os.name == "posix":
-        for pid in lingering(child.pid):
-            leftover.append(str(pid))
-            try:
-                os.kill(pid, signal.SIGKILL)  # ours: the session this run started
-            except ProcessLookupError:
-                pass
+        # multiprocessing's resource tracker, for one, ends a moment after the
+        # process it serves, once it reads the end of its pipe: hence a grace.
+        # What is still there was left behind, and is ended: this run's session.
+        leftover = ["process %d" % pid for pid in launch.end(launch.lingering(
+            lambda: session_processes(child.pid)))]
     if code not in (0, 1, None):
         error = "pytest exit %d (see %s)" % (code, log_path.relative_to(ROOT))
     try:
@@ -132,10 +127,23 @@ def run_profile(python, name, profile, results_dir, pytest_args):
     except (OSError, ValueError):
         document = {"tests": []}
         error = error or "no results (see %s)" % log_path.relative_to(ROOT)
+    leftover += document.pop("left_behind", [])  # what a launched job left (launch.py)
     document["run"] = {"profile": profile, "python": name, "pytest_exit": code, "error": error,
-                       "leftover": leftover, "wall_seconds": round(time.monotonic() - started, 1)}
+                       "leftover": leftover, "wall_seconds": round(time.monotonic() - started, 1),
+                       "date": time.strftime("%Y-%m-%d")}
     json_path.write_text(json.dumps(document, indent=1))
     return document
+
+
+def machine():
+    """This machine in words, for the docs: system, architecture, cores, and
+    how busy it was (the timings depend on it: the machine may be shared)."""
+    uname = os.uname() if hasattr(os, "uname") else None
+    system = "%s %s" % (uname.sysname, uname.machine) if uname else sys.platform
+    words = "%s with %d cores" % (system, os.cpu_count() or 1)
+    if hasattr(os, "getloadavg"):
+        words += " (load average %.1f as the run ended)" % os.getloadavg()[0]
+    return words
 
 
 def not_run(profile, name, why):
@@ -150,7 +158,7 @@ def run_all(args):
     if unknown:
         sys.exit("unknown profiles %s; known: %s" % (unknown, ", ".join(PROFILES)))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    documents = []
+    documents, installing = [], 0.0
     for name in wanted:
         if name not in found:
             sys.exit("no Python %s here (found: %s)" % (name, ", ".join(found)))
@@ -159,7 +167,9 @@ def run_all(args):
                       for p in profiles if p not in runnable]
         if not runnable:
             continue
+        started = time.monotonic()
         python = ensure_venv(found[name], requirements(runnable))
+        installing += time.monotonic() - started
         for profile in runnable:
             print("== %s on %s ..." % (profile, name), end=" ", flush=True)
             document = run_profile(python, name, profile, RESULTS, args.pytest_args.split())
@@ -171,7 +181,7 @@ def run_all(args):
                                       "; " + document["run"]["error"] if document["run"]["error"] else ""),
                   flush=True)
             documents.append(document)
-    return documents
+    return documents, installing
 
 
 def main(argv=None):
@@ -182,13 +192,17 @@ def main(argv=None):
     parser.add_argument("--from-results", metavar="DIR", help="render the documents in DIR, run nothing")
     parser.add_argument("--pytest-args", default="", help="more arguments for every pytest run")
     parser.add_argument("--html", default=str(ROOT / "report" / "executors.html"))
+    parser.add_argument("--docs", metavar="PATH", help="also write the matrix as Markdown, dated, with "
+                        "the versions of everything (docs/executors.md)")
     args = parser.parse_args(argv)
+    started, timing = time.monotonic(), None
     if args.from_results:
         documents = [json.loads(path.read_text()) for path in sorted(pathlib.Path(args.from_results).glob("*.json"))]
         if not documents:
             raise SystemExit("no results (*.json) in %s" % args.from_results)
     else:
-        documents = run_all(args)
+        documents, installing = run_all(args)
+        timing = {"total": time.monotonic() - started, "installs": installing}
         for document in documents:  # profiles not run there get a document too
             if document["run"].get("not_run"):
                 path = RESULTS / ("%s-%s.json" % (document["run"]["python"], document["run"]["profile"]))
@@ -201,6 +215,10 @@ def main(argv=None):
     html_path.write_text(executors_matrix.render_html(matrix), encoding="utf-8")
     html_path.with_suffix(".json").write_text(json.dumps(matrix, indent=1), encoding="utf-8")
     print("wrote %s and %s" % (html_path, html_path.with_suffix(".json").name))
+    if args.docs:
+        pathlib.Path(args.docs).write_text(executors_matrix.render_markdown(matrix, machine(), timing),
+                                           encoding="utf-8")
+        print("wrote %s" % args.docs)
     problems = [c for c in matrix["columns"] if c["error"] or c["leftover"]]
     unproven = executors_matrix.must_hold(matrix)
     for clause_id, column_id in unproven:

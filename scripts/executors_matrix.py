@@ -23,7 +23,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Short column codes for the terminal, in the matrix's column order.
 SHORT = {"stdlib-thread": "thr", "reference-thread": "ref", "process-fork": "fork",
          "process-spawn": "spwn", "process-forkserver": "fsrv", "interpreter": "intp",
-         "loky": "loky", "loky-reusable": "lkyR", "dask-processes": "dskP", "dask-threads": "dskT"}
+         "loky": "loky", "loky-reusable": "lkyR", "dask-processes": "dskP", "dask-threads": "dskT",
+         "mpi4py": "mpi"}
 
 
 def column_key(column):
@@ -42,7 +43,7 @@ def build(documents, spec_text):
         column = {"id": "%s@%s" % (run["profile"], run["python"]), "profile": run["profile"],
                   "python": run["python"], "full_python": document.get("python", run["python"]),
                   "libraries": document.get("libraries", {}), "seconds": document.get("seconds"),
-                  "wall_seconds": run.get("wall_seconds"), "error": run.get("error"),
+                  "wall_seconds": run.get("wall_seconds"), "error": run.get("error"), "date": run.get("date"),
                   "not_run": run.get("not_run"), "leftover": run.get("leftover", [])}
         columns.append(column)
         for record in document.get("tests", []):
@@ -82,27 +83,42 @@ def failing(matrix):
     return found
 
 
+# The clauses a thread pool cannot prove, by their id's start: asyncio takes
+# only concurrent.futures.Future instances, which the reference's futures are
+# not (SPEC.md, "asyncio"), so the stdlib thread pool alone proves those tests.
+CANNOT_PROVE = {"reference-thread": ("asyncio.",)}
+
+
 def must_hold(matrix, profiles=("stdlib-thread", "reference-thread")):
     """The (clause, column) cells of the thread pools that do not hold or
-    hold-as-old: these prove the tests, so any is a failure of the run."""
+    hold-as-old: these prove the tests, so any is a failure of the run
+    (but for the clauses of CANNOT_PROVE)."""
     bad = []
     for row in matrix["rows"]:
         for column in matrix["columns"]:
-            if column["profile"] in profiles and row["cells"][column["id"]] not in (HOLDS, "old", "n/a"):
+            if (column["profile"] in profiles and row["cells"][column["id"]] not in (HOLDS, "old", "n/a")
+                    and not row["id"].startswith(CANNOT_PROVE.get(column["profile"], ()))):
                 bad.append((row["id"], column["id"]))
     return bad
 
 
-def _header(columns):
-    return " ".join("%-5s" % SHORT.get(c["profile"], c["profile"][:5]) for c in columns), \
-        " ".join("%-5s" % c["python"] for c in columns)
+# What each column code stands for (the page's and the docs' legend).
+NAMES = {"stdlib-thread": "the stdlib ThreadPoolExecutor", "reference-thread": "the reference's",
+         "process-fork": "ProcessPoolExecutor, fork", "process-spawn": "ProcessPoolExecutor, spawn",
+         "process-forkserver": "ProcessPoolExecutor, forkserver",
+         "interpreter": "InterpreterPoolExecutor (3.14+)", "loky": "loky.ProcessPoolExecutor",
+         "loky-reusable": "loky.get_reusable_executor", "dask-processes": "dask, worker processes",
+         "dask-threads": "dask, worker threads", "mpi4py": "mpi4py's MPIPoolExecutor in an MPI job"}
+CELL = "%-4s"  # a column: four characters and a space, so 22 columns fit a 1366 px window
 
 
-def render_text(matrix, width=44):
-    """The terminal table, a legend, the runs and the differences in words."""
+def table_lines(matrix, width=44):
+    """The matrix as text: a header of column codes and Pythons, then a
+    line per clause (its status code in each column) under its section."""
     columns = matrix["columns"]
-    top, pythons = _header(columns)
-    lines = ["%-*s %s" % (width, "clause", top), "%-*s %s" % (width, "", pythons)]
+    codes = " ".join(CELL % SHORT.get(c["profile"], c["profile"][:4]) for c in columns)
+    pythons = " ".join(CELL % c["python"] for c in columns)
+    lines = [("%-*s %s" % (width, "clause", codes)).rstrip(), ("%-*s %s" % (width, "", pythons)).rstrip()]
     section = None
     for row in matrix["rows"]:
         if row["section"] != section:
@@ -111,14 +127,21 @@ def render_text(matrix, width=44):
         label = "  " + row["id"]
         if len(label) > width:
             label = label[:width - 1] + "~"
-        lines.append("%-*s %s" % (width, label, " ".join(
-            "%-5s" % CODES[row["cells"][c["id"]]] for c in columns)))
+        cells = " ".join(CELL % CODES[row["cells"][c["id"]]] for c in columns)
+        lines.append(("%-*s %s" % (width, label, cells)).rstrip())
+    return lines
+
+
+def render_text(matrix):
+    """The terminal table, a legend, the runs and the differences in words."""
+    columns = matrix["columns"]
+    lines = table_lines(matrix)
     lines.append("")
     lines.append("cells: " + ", ".join("%s %s" % (CODES[s], s) for s in STATUSES))
     lines.append("")
     lines.append("runs:")
     for column in columns:
-        lines.append("  %-5s %-18s %s" % (SHORT.get(column["profile"], "?"), column["id"], _run_words(column)))
+        lines.append("  %-4s %-23s %s" % (SHORT.get(column["profile"], "?"), column["id"], _run_words(column)))
     lines.append("")
     lines.append("thread-pool-only, left out of the profile: " + ", ".join(sorted(matrix["left_out"])))
     differences = failing(matrix)
@@ -127,6 +150,61 @@ def render_text(matrix, width=44):
     for clause_id, column_id, messages in differences:
         lines.append("  %s  %s: %s" % (column_id, clause_id, (messages or ["(see the evidence)"])[0][:150]))
     return "\n".join(lines) + "\n"
+
+
+def _versions(columns):
+    """'CPython 3.11.7 and 3.14.10; dask 2026.8.0, ...': what ran, once each."""
+    pythons = sorted({c["full_python"] for c in columns if not c["not_run"]},
+                     key=lambda v: tuple(int(p) for p in v.split(".")))
+    libraries = {}
+    for column in columns:
+        for name, version in column["libraries"].items():
+            libraries.setdefault(name, set()).add(version)
+    return "CPython %s; %s" % (" and ".join(pythons), ", ".join(
+        "%s %s" % (name, " and ".join(sorted(versions))) for name, versions in sorted(libraries.items())))
+
+
+def render_markdown(matrix, machine, timing=None):
+    """docs/executors.md: the matrix from one machine, dated, with the
+    version of everything that ran; *machine* says which machine, *timing*
+    ({"total": s, "installs": s}) how long the whole run took."""
+    columns = matrix["columns"]
+    dates = sorted({c["date"] for c in columns if c.get("date")})
+    out = ["# The executor matrix", "",
+           "Which SPEC.md clauses hold on which executor: the executor profile",
+           "(`spec_tests/executors`) run on every executor it ships, on one machine.",
+           "Why a cell does not hold is contract text: SPEC.md, \"Other executors\"",
+           "(and \"asyncio\" for the reference's column). This page is written by",
+           "`python3 scripts/executors.py --docs docs/executors.md`; add",
+           "`--from-results report/executors` to render the last run again.", "",
+           "Run of %s on %s. %s." % (" to ".join(dates) or "an unknown date", machine, _versions(columns))]
+    if timing:
+        out[-1] += " The whole run took %.0f s, installs %.0f s of it." % (timing["total"], timing["installs"])
+    out += ["", "Columns: " + "; ".join("`%s` %s" % (SHORT[p], NAMES[p]) for p in PROFILES) + ".", "",
+            "```text"] + table_lines(matrix) + ["```", "",
+            "Cells: " + ", ".join("`%s` %s" % (CODES[s], s) for s in STATUSES) + ".", "",
+            "## Runs", "", "| column | run |", "| --- | --- |"]
+    out += ["| `%s %s` | %s |" % (SHORT.get(c["profile"], "?"), c["python"], _run_words(c)) for c in columns]
+    out += ["", "## Left out: thread-pool-only clauses", ""]
+    out += ["- `%s`%s: %s" % (k, "*" if k.endswith("/") else "", v) for k, v in sorted(matrix["left_out"].items())]
+    out += ["", "## Cells that do not hold", "",
+            "What the failing test said, once per executor and clause (the Pythons where it failed).", ""]
+    out += ["- %s, `%s` (%s): %s" % (profile, clause_id, ", ".join(pythons), message)
+            for profile, clause_id, pythons, message in _differences_by_profile(matrix)]
+    return "\n".join(out) + "\n"
+
+
+def _differences_by_profile(matrix):
+    """[(profile, clause id, [Pythons], first message)] of the failing cells,
+    in column order."""
+    merged = {}
+    for clause_id, column_id, messages in failing(matrix):
+        profile, python = column_id.split("@")
+        entry = merged.setdefault((profile, clause_id), [[], (messages or ["(see the evidence)"])[0][:200]])
+        entry[0].append(python)
+    order = [c["profile"] for c in matrix["columns"]]
+    return [(profile, clause_id, pythons, message) for (profile, clause_id), (pythons, message)
+            in sorted(merged.items(), key=lambda item: order.index(item[0][0]))]
 
 
 def _run_words(column):

@@ -15,6 +15,7 @@ from spec_tests.implementations import REFERENCE_OLDEST, ROOT, Implementation
 from spec_tests.support import TIMINGS, Gate, Relay, Timing
 
 pytest_plugins = ["spec_tests.plugin"]
+pytest_plugins.append("spec_tests.executors.plugin")  # the executor profile: --executor (spec_tests/executors)
 
 # Before 3.8 the module that imports the reference itself (its chaining)
 # cannot even be collected.

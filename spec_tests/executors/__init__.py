@@ -1,2 +1,2 @@
 """The executor profile: the Executor-level contract held against any
-executor named with ``--executor MODULE:CALLABLE`` (see README.md here)."""
+executor named with ``--executor MODULE:CALLABLE`` (plugin.py)."""

@@ -1,9 +1,9 @@
-"""Keeps the profile's tests out of the main suite.
+"""Keeps the profile's tests out of a run without the profile's plugin.
 
-They run only with the profile's plugin loaded (``-p
-spec_tests.executors.plugin``, or ``pytest_plugins`` in spec_tests/conftest.py)
-and an executor selected; the plugin then collects them. Without the plugin
-(``pytest spec_tests``, tox's suite) this directory yields nothing.
+spec_tests/conftest.py loads the plugin (spec_tests.executors.plugin), which
+collects this directory only with an executor selected. Should the plugin be
+blocked (``-p no:spec_tests.executors.plugin``), this directory yields
+nothing instead of tests whose fixtures are missing.
 """
 
 import pytest

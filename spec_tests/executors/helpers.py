@@ -11,6 +11,10 @@ from spec_tests.executors.signals import BOUND
 
 SETTLE = 0.05  # a call that must still be blocking is given this long to (wrongly) return
 TINY = 0.02  # a timeout meant to expire
+# A timeout meant to expire inside next(), after map() has returned: long
+# enough for a map() that talks to a scheduler on a loaded machine (dask's
+# took over TINY), so that it is still running when next() begins.
+IN_NEXT = 0.5
 
 
 def module_of(future):
@@ -56,6 +60,14 @@ def given_a_moment(future):
     module_of(future).wait([future], timeout=SETTLE)
 
 
+def queued_probe(pool, executor):
+    """A call queued behind blocked ones, for given_a_moment() to wait on.
+    Its argument is new each time: dask gives equal (pure) calls one key and
+    hands back a finished one at once, which would give no moment at all."""
+    from spec_tests.executors import tasks
+    return executor.submit(tasks.identity, pool.name("probe"))
+
+
 def timeout_errors(future):
     """The builtin TimeoutError and the one of the future's module (before
     3.11 the stdlib's is a class of its own)."""
@@ -97,3 +109,35 @@ class InThread:
         assert self._returned.wait(BOUND), "never returned"
         if self.error is not None:
             raise self.error
+
+
+class Queued:
+    """A call queued behind busy workers, whose cancellation a test checks.
+
+    Every worker holds a gated call; submit() queues tasks.mark (so whether
+    the call ran shows) and a probe behind it; ran_after_release() lets the
+    workers go and says whether the call ran after all.
+    """
+
+    def __init__(self, pool, executor):
+        self._pool = pool
+        self.executor = executor
+        self.gates = occupy(pool, executor, 1)
+        self.ran = pool.signal()
+        self.probe = None
+
+    def submit(self, submit=None):
+        """Queue the call through *submit* (``executor.submit`` unless
+        given, called as submit(fn, *args)); its future."""
+        from spec_tests.executors import tasks
+        future = (submit or self.executor.submit)(tasks.mark, self.ran)
+        self.probe = queued_probe(self._pool, self.executor)
+        given_a_moment(self.probe)  # lets an executor that takes calls up early show it
+        return future
+
+    def ran_after_release(self):
+        given_a_moment(self.probe)  # lets a cancellation that travels (to a scheduler) arrive
+        for gate in self.gates:
+            gate.open()
+        self.executor.shutdown(wait=True)
+        return self.ran.is_set()

@@ -9,11 +9,14 @@ attributes the plugin reads:
   says (a dask cluster has a fixed number of worker threads);
 - ``follows_cpython``: the executor is the running CPython's own, so a
   clause newer than this CPython is expected to fail (strictly), as in the
-  main suite.
+  main suite;
+- ``launcher``: the executors only exist inside a job this launcher starts
+  (an MPI job): the plugin runs the tests in there (launch.py).
 """
 
 import contextlib
 import os
+import shutil
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -108,6 +111,60 @@ def _dask(processes):
 dask_processes = _dask(True)
 dask_threads = _dask(False)
 
+class MPIJob:
+    """An MPI job on this machine whose rank 0 is the test process.
+
+    ``mpiexec.gforker -n 3 python -m mpi4py.futures -m pytest ...``: rank 0
+    runs pytest, the client; ranks 1 and 2 are the static pool that every
+    MPIPoolExecutor made in there shares (no spawning: mpi4py's documented
+    way for MPIs that cannot spawn). gforker, MPICH's fork launcher, starts
+    the ranks as its own children in its own session: no proxy daemon, no
+    control port. The ranks talk over UCX's shared-memory transports only
+    (self, sm), so the job opens no socket, not even on loopback.
+    """
+
+    ranks = 3
+    env = {"MPIR_CVAR_CH4_NETMOD": "ucx", "UCX_TLS": "self,sm"}
+    shm_prefixes = ("mpich_", "ucx_")  # the shared-memory segments MPICH and UCX name so
+
+    def command(self, python):
+        """The command before ``-m pytest ...``, for the venv of *python*
+        (the mpich wheel puts mpiexec.gforker beside it)."""
+        beside = os.path.join(os.path.dirname(python), "mpiexec.gforker")
+        mpiexec = beside if os.path.exists(beside) else shutil.which("mpiexec.gforker")
+        if mpiexec is None:
+            raise LookupError("no mpiexec.gforker beside %s nor on PATH: pip install mpi4py mpich" % python)
+        return [mpiexec, "-n", str(self.ranks), python, "-m", "mpi4py.futures"]
+
+    def inside(self):
+        """Whether this process is already a rank of an MPI job (started
+        by hand): the tests then run right here."""
+        return any(name in os.environ for name in ("PMI_RANK", "PMI_FD", "OMPI_COMM_WORLD_SIZE"))
+
+
+MPI_JOB = MPIJob()
+
+
+@contextlib.contextmanager
+def _mpi_pool():
+    """The session: this process must be rank 0 of MPI_JOB, with its workers."""
+    from mpi4py import MPI
+    from mpi4py.futures import MPIPoolExecutor
+    size = MPI.COMM_WORLD.Get_size()
+    if size != MPI_JOB.ranks:
+        raise RuntimeError("the mpi4py profile runs as rank 0 of %d ranks (python -m mpi4py.futures), "
+                           "not of %d" % (MPI_JOB.ranks, size))
+    with MPIPoolExecutor() as probe:
+        assert probe.num_workers == MPI_JOB.ranks - 1, "the shared pool has %d workers" % probe.num_workers
+    yield
+
+
+@_tag(launcher=MPI_JOB, session=_mpi_pool, capacity=MPI_JOB.ranks - 1)
+def mpi4py_pool(max_workers):
+    from mpi4py.futures import MPIPoolExecutor
+    return MPIPoolExecutor(max_workers)
+
+
 # name -> (factory, the Python it needs at least)
 PROFILES = {
     "stdlib-thread": ("stdlib_thread", (3, 6)),
@@ -120,6 +177,7 @@ PROFILES = {
     "loky-reusable": ("loky_reusable", (3, 9)),
     "dask-processes": ("dask_processes", (3, 10)),
     "dask-threads": ("dask_threads", (3, 10)),
+    "mpi4py": ("mpi4py_pool", (3, 8)),
 }
 
 

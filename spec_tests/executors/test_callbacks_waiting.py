@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from spec_tests.executors import tasks
-from spec_tests.executors.helpers import BOUND, TINY, module_of
+from spec_tests.executors.helpers import BOUND, TINY, given_a_moment, lacking, module_of, occupy, require
 
 
 @pytest.mark.clause("Future.add_done_callback/order")
@@ -93,6 +93,27 @@ def test_wait_with_a_timeout_returns_the_unfinished(pool):
     slow = pool(1).submit(tasks.gated, gate)
     done, not_done = module_of(slow).wait([slow], timeout=TINY)
     assert not done and not_done == {slow}
+
+
+@pytest.mark.clause("wait/shutdown-cancelled")
+def test_wait_keeps_a_future_cancelled_by_shutdown_in_not_done(pool):
+    """The last of three queued calls: a process pool hands the first ones
+    to its workers early (Future.cancel/pending), not this one. A process
+    pool cancels in its manager thread, after shutdown(wait=False) returned:
+    the test looks once shutdown(wait=True) has returned."""
+    executor = pool(1)
+    gates = occupy(pool, executor, 1)
+    require(executor.shutdown, "cancel_futures")
+    last = [executor.submit(tasks.identity, value) for value in range(3)][-1]
+    given_a_moment(last)
+    lacking(executor.shutdown, wait=False, cancel_futures=True)
+    for gate in gates:
+        gate.open()
+    executor.shutdown(wait=True)
+    assert last.cancelled(), "shutdown(cancel_futures=True) did not cancel the last queued call: %r" % (last,)
+    done, not_done = module_of(last).wait([last], timeout=TINY)
+    assert not_done == {last}, (
+        "wait() counts a future cancelled by shutdown(cancel_futures=True) as done: it was notified")
 
 
 @pytest.mark.clause("as_completed/completion-order", "as_completed/each-once")

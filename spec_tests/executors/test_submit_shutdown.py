@@ -4,7 +4,7 @@ import pytest
 
 from spec_tests.executors import tasks
 from spec_tests.executors.helpers import (
-    BOUND, InThread, given_a_moment, lacking, module_of, occupy, require)
+    BOUND, InThread, Queued, given_a_moment, lacking, module_of, occupy, require)
 
 
 @pytest.mark.clause("Executor.submit/returns-future")
@@ -64,18 +64,12 @@ def test_submit_stores_the_exception_raised_by_fn(pool):
 
 @pytest.mark.clause("Executor.submit/cancel-before-start", "Future.cancel/pending")
 def test_a_queued_call_can_be_cancelled_and_never_runs(pool):
-    executor = pool(1)
-    gates = occupy(pool, executor, 1)
-    ran = pool.signal()
-    queued = executor.submit(tasks.mark, ran)
-    given_a_moment(queued)
-    assert queued.cancel(), (
-        "a call queued behind a busy worker could not be cancelled: %r" % (queued,))
-    assert queued.cancelled() and queued.done()
-    for gate in gates:
-        gate.open()
-    executor.shutdown(wait=True)
-    assert not ran.is_set()
+    queued = Queued(pool, pool(1))
+    future = queued.submit()
+    assert future.cancel(), (
+        "a call queued behind a busy worker could not be cancelled: %r" % (future,))
+    assert future.cancelled() and future.done()
+    assert not queued.ran_after_release()
 
 
 @pytest.mark.clause("Executor.submit/after-shutdown")

@@ -22,7 +22,9 @@ def _clause_calls(node):
 
 
 def _spec_test_modules():
-    return sorted(SPEC_TESTS.glob("test_*.py"))
+    """The suite's test modules and the executor profile's: a clause that
+    only the profile checks (the asyncio ones) has its test there."""
+    return sorted(SPEC_TESTS.glob("test_*.py")) + sorted(SPEC_TESTS.glob("executors/test_*.py"))
 
 
 def _tests_and_their_clauses():
@@ -44,7 +46,7 @@ def _tests_and_their_clauses():
                 if isinstance(function, ast.FunctionDef) and function.name.startswith("test"):
                     own = [clause for decorator in function.decorator_list
                            for clause in _clause_calls(decorator)]
-                    found[(path.name, function.name)] = inherited + own
+                    found[(path.relative_to(SPEC_TESTS).as_posix(), function.name)] = inherited + own
     return found
 
 
