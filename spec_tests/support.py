@@ -133,9 +133,10 @@ class InThread:
         return self
 
     def join(self, timeout=BOUND):
-        """Wait until call() has returned or raised; fail if it has not
-        within *timeout* seconds. Return self."""
-        assert self.finished.wait(timeout), "%s did not return within %s seconds" % (self.thread.name, timeout)
+        """Wait until call() has returned or raised and its thread has
+        ended; fail if it has not within *timeout* seconds. Return self."""
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "%s did not return within %s seconds" % (self.thread.name, timeout)
         return self
 
     def result(self, timeout=BOUND):
