@@ -31,8 +31,6 @@ import functools
 import threading
 import time
 
-import pytest
-
 BOUND = 10  # seconds; never reached when the implementation is right
 TINY = 0.02  # seconds
 
@@ -266,6 +264,8 @@ def bytes_kept_per_call(call, times=1000):
     """Bytes still allocated after *times* calls of call(), per call (after
     a first hundred calls, which may fill caches). Anything a call leaves
     behind (a lock, a list slot) is 8 bytes or more."""
+    import pytest  # here only: processes of the executor profile import this module without it
+
     tracemalloc = pytest.importorskip("tracemalloc", reason="needs tracemalloc (PyPy has none)")
     for _ in range(100):
         call()

@@ -3,7 +3,7 @@
 import contextlib
 import socket
 
-BOUND = 10
+from spec_tests.support import BOUND
 
 
 class Watch:

@@ -7,10 +7,9 @@ import threading
 
 import pytest
 
-from spec_tests.executors.signals import BOUND
+from spec_tests.support import BOUND, TINY  # noqa: F401 (TINY: for the profile's tests)
 
 SETTLE = 0.05  # a call that must still be blocking is given this long to (wrongly) return
-TINY = 0.02  # a timeout meant to expire
 # A timeout meant to expire inside next(), after map() has returned: long
 # enough for a map() that talks to a scheduler on a loaded machine (dask's
 # took over TINY), so that it is still running when next() begins.

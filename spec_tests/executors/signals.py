@@ -13,7 +13,7 @@ operation. Waiting blocks in the hub, on the event itself: no polling.
 import socket
 import threading
 
-BOUND = 10  # seconds: an upper bound for waits that should end at once
+from spec_tests.support import BOUND
 
 
 class Hub:
