@@ -103,9 +103,9 @@ def ensure_venv():
 
 
 class Worker:
-    """A copy of the project in which one mutant at a time is tested."""
+    """A copy of the project (of *root*) in which one mutant at a time is tested."""
 
-    def __init__(self, python, directory, test_timeout, mutant_timeout):
+    def __init__(self, python, directory, test_timeout, mutant_timeout, root=ROOT):
         self.python = python
         self.dir = pathlib.Path(directory)
         self.test_timeout = test_timeout
@@ -114,7 +114,7 @@ class Worker:
         self.stopped = False
         if self.dir.exists():
             shutil.rmtree(str(self.dir))
-        shutil.copytree(str(ROOT), str(self.dir), ignore=SKIP)
+        shutil.copytree(str(root), str(self.dir), ignore=SKIP)
 
     def env(self):
         env = dict(os.environ)
@@ -195,11 +195,19 @@ class Worker:
         start as well (coverage 7.10+). Their lines have no test's context,
         so a mutant of a line that only a started interpreter runs, like
         the default worker count a test checks in a child with a narrower
-        CPU affinity, gets every test rather than those of this process."""
+        CPU affinity, gets every test rather than those of this process.
+
+        The core is ctrace, a tracer, on every Python: the contexts need
+        one. Coverage's sys.monitoring core (its default from Python 3.14)
+        disables each line's event once it has recorded it, for speed, so
+        it reports a line once per process, in the context of the first
+        test to run it, and every later test that runs the line is lost.
+        (Where the C tracer is missing, coverage falls back to its Python
+        tracer, which keeps contexts too.)"""
         rc = self.dir / COVERAGE_RC
         for old in self.dir.glob(COVERAGE_DATA + '*'):
             old.unlink()
-        rc.write_text('[run]\nsource = reference\ndata_file = %s\nparallel = true\npatch = subprocess\n'
+        rc.write_text('[run]\ncore = ctrace\nsource = reference\ndata_file = %s\nparallel = true\npatch = subprocess\n'
                       % (self.dir / COVERAGE_DATA))
         return rc
 
@@ -355,9 +363,10 @@ def baseline(worker, file, results_path, lock, measure):
     give the clauses of the tests a cut-short run names. Returns those
     clauses, and the tests that run each line (None unless *measure*)."""
     seconds, cut, records, failed = worker.run_tests(file, measure=measure)
-    if failed or cut:
-        raise SystemExit('the unmutated tests for %s fail (%s): see %s'
-                         % (file, ', '.join(failed[:5]), worker.dir / 'pytest.log'))
+    if failed or cut or not records:
+        log = worker.dir / 'pytest.log'
+        raise SystemExit('the unmutated tests for %s fail (%s): see %s, which ends:\n%s'
+                         % (file, ', '.join(failed[:5]), log, '\n'.join(log.read_text().splitlines()[-5:])))
     record = {'kind': 'baseline', 'file': file, 'seconds': round(seconds, 1), 'tests_run': len(records),
               'python': sys.version.split()[0], 'date': time.strftime('%Y-%m-%d')}
     _append(results_path, record, lock)

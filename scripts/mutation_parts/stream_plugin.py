@@ -17,7 +17,10 @@ waits forever, and so may the interpreter's exit. So this plugin:
   list (the tests that run a mutant's lines);
 * under coverage (the runner's baseline), names each test's coverage
   context after its node id, so the runner learns which tests run which
-  line.
+  line; and stops the session before any test (a usage error) when
+  coverage warns that its contexts would be incomplete: a core that cannot
+  switch them (sys.monitoring's) records each line for the first test
+  that runs it only, and so would give a mutant too few tests.
 
 The suite's own --spec-results file, written when a session ends, stays
 the source of each test's clauses and outcome.
@@ -25,6 +28,7 @@ the source of each test's clauses and outcome.
 
 import os
 import threading
+import warnings
 
 import pytest
 
@@ -65,6 +69,18 @@ def _coverage():
     except ImportError:
         return None
     return coverage.Coverage.current()
+
+
+def pytest_configure(config):
+    measuring = _coverage()
+    if measuring is None:
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        measuring.switch_context('')
+    complaints = [str(w.message) for w in caught if w.category.__name__ == 'CoverageWarning']
+    if complaints:
+        raise pytest.UsageError('coverage cannot tell which test runs a line: %s' % complaints[0])
 
 
 def _watchdog(nodeid):

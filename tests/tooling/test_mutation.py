@@ -1,6 +1,8 @@
-"""scripts/mutation.py and scripts/annotate.py: the mutation operators, one
-real mutant run (chain.py, a second or two), and the annotated reference
-made from a small recorded result set (tests/tooling/data/mutation/).
+"""scripts/mutation.py and scripts/annotate.py: the mutation operators, the
+tests the baseline finds for each line (a project in miniature,
+tests/tooling/data/mutation/toy/), one real mutant run (chain.py, a second
+or two), and the annotated reference made from a small recorded result
+set (tests/tooling/data/mutation/results.jsonl).
 
 The recorded results name their mutants by file, operator and change; the
 test gives each the id of the same mutant of today's reference/, so that
@@ -9,8 +11,11 @@ an edit elsewhere in a module does not make the recording stale."""
 import ast
 import html
 import json
+import os
 import pathlib
 import re
+import shutil
+import subprocess
 import sys
 import types
 
@@ -117,6 +122,64 @@ def test_a_verdict_carries_over_to_the_same_change_under_a_new_id():
         ("thread.py", "statement-removed", "removed: x = 1"): ("equivalent", "x is never read")}
     records["twin"] = dict(records["old"], id="twin")  # the same change in two places: no carrying
     assert mutation.carried_verdicts(records, verdicts) == {}
+
+
+# --- the tests the baseline finds for each line -------------------------------
+
+TOY = DATA / "toy"
+TOY_SELECTION = {  # the tests that run each function of the toy module, by hand
+    "shared": {"test_shared[stdlib]", "test_shared[reference]", "test_first[stdlib]", "test_first[reference]"},
+    "first_only": {"test_first[stdlib]", "test_first[reference]"},
+    "in_a_thread": {"test_thread[stdlib]", "test_thread[reference]"},
+    "in_a_child": None,  # run in an interpreter a test starts only: every test
+    "at_import": None,  # run at import, before any test: every test
+    "never": None,  # run by no test: every test
+}
+
+
+def _toy(root):
+    for source, target in (("module.py", "reference/chain.py"), ("toy_tests.py", "spec_tests/test_chain.py"),
+                           ("toy_conftest.py", "spec_tests/conftest.py")):
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(str(TOY / source), str(root / target))
+    return root
+
+
+def test_a_mutant_gets_every_test_that_runs_its_lines_on_every_python(tmp_path):
+    """The baseline finds, for each line, every test that runs it: the
+    selection of the toy's mutants is the one written above, which is what
+    Python 3.11 finds, on every Python. (On 3.14+ coverage's sys.monitoring
+    core would give each line only the first test that runs it: here the
+    stdlib half of each pair.)"""
+    pytest.importorskip("coverage")
+    pytest.importorskip("pytest_timeout")
+    worker = mutation.Worker(sys.executable, tmp_path / "worker", None, 60, root=_toy(tmp_path / "toy"))
+    seconds, cut, records, failed = worker.run_tests("chain.py", measure=True)
+    assert len(records) == 8 and not failed and not cut
+    by_line = worker.tests_by_line()
+    source = (TOY / "module.py").read_text()
+    functions = {node.name: node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    assert set(functions) == set(TOY_SELECTION)
+    for mutant in operators.mutants("chain.py", source):
+        (name,) = [name for name, node in functions.items() if node.lineno <= mutant.line <= node.end_lineno]
+        selected = mutation.covering_tests(by_line, mutant)
+        names = None if selected is None else {nodeid.split("::")[1] for nodeid in selected}
+        assert names == TOY_SELECTION[name], (name, mutant.description)
+
+
+@pytest.mark.skipif(not hasattr(sys, "monitoring"), reason="coverage's sys.monitoring core needs Python 3.12+")
+def test_the_plugin_refuses_a_coverage_core_that_loses_tests(tmp_path):
+    pytest.importorskip("coverage")
+    toy = _toy(tmp_path / "toy")
+    (toy / "rc").write_text("[run]\ncore = sysmon\nsource = reference\n")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("COVERAGE")}
+    env["PYTHONPATH"] = os.pathsep.join([str(toy), str(mutation.PLUGIN_DIR)])
+    done = subprocess.run([sys.executable, "-m", "coverage", "run", "--rcfile=rc", "-m", "pytest", "-p", "stream_plugin",
+                           "-p", "no:cacheprovider", "--impl=stdlib", "spec_tests"],
+                          cwd=str(toy), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+    assert done.returncode == 4, done.stdout  # a usage error, before any test
+    assert "coverage cannot tell which test runs a line" in done.stdout and "passed" not in done.stdout
 
 
 # --- the annotated reference, from recorded results ----------------------------
