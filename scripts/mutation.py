@@ -132,7 +132,10 @@ class Worker:
         """Run the tests of *file*'s mutants here (*only* these node ids,
         if given; under coverage if *measure*, as the baseline is, with no
         time limit but the tests' own). Returns (seconds, cut short?,
-        {nodeid: record of --spec-results}, [failed nodeids]).
+        {nodeid: record}, [failed nodeids]). A record is the one
+        --spec-results wrote, or for a test the suite's conftest does not
+        see (the explorer's, under tests/), the one stream_plugin's lines
+        make: {nodeid, outcome, message, clauses: []}.
 
         A test that hangs past the watchdog of stream_plugin ends the
         process; it counts as failed, and pytest is started again on the
@@ -170,20 +173,21 @@ class Worker:
                         pass
                     results.unlink()
                     break
-                lines = [line.split('\t') for line in stream.read_text().splitlines()] if stream.exists() else []
-                done = {nodeid for kind, _, nodeid in lines if kind == 'done'}
-                stuck = [nodeid for kind, _, nodeid in lines if kind in ('hung', 'start') and nodeid not in done]
+                lines = read_stream(stream)
+                done = {nodeid for kind, _, nodeid, _ in lines if kind == 'done'}
+                stuck = [nodeid for kind, _, nodeid, _ in lines if kind in ('hung', 'start') and nodeid not in done]
                 if cut or not stuck:  # out of time, or it died outside any test
                     cut = True
                     break
                 failed.update(stuck)  # hung, or it ended the interpreter
                 skip.write_text('\n'.join(sorted(done | set(stuck))) + '\n')
         seconds = time.monotonic() - started
+        lines = read_stream(stream)
+        for nodeid, test in streamed_records(lines).items():
+            records.setdefault(nodeid, test)
         failed.update(nodeid for nodeid, test in records.items()
                       if test['outcome'] not in ('passed', 'skipped', 'xfailed'))
-        if stream.exists():
-            failed.update(nodeid for kind, _, nodeid in (line.split('\t') for line in stream.read_text().splitlines())
-                          if kind in ('failed', 'hung'))
+        failed.update(nodeid for kind, _, nodeid, _ in lines if kind in ('failed', 'hung'))
         if cut and not failed:
             failed.add('<the run was cut short: %s>' % ('time limit' if time.monotonic() - started
                                                        > self.mutant_timeout else 'it ended outside a test'))
@@ -282,6 +286,37 @@ class Worker:
             return record
         finally:
             path.write_text(original)
+
+
+def read_stream(path):
+    """[(kind, phase, node id, message)] from stream_plugin's file (see there)."""
+    if not path.exists():
+        return []
+    lines = []
+    for line in path.read_text(encoding='utf-8').splitlines():
+        kind, phase, nodeid, *message = line.split('\t')
+        lines.append((kind, phase, nodeid, message[0] if message else ''))
+    return lines
+
+
+def streamed_records(lines):
+    """{node id: record} for the tests the stream says ended: failed if a
+    phase failed (with the first failure's message), else skipped if one
+    was skipped, else passed."""
+    phases = {}
+    for kind, _, nodeid, message in lines:
+        if kind == 'done':
+            phases.setdefault(nodeid, [])
+        elif kind in ('passed', 'failed', 'skipped'):
+            phases.setdefault(nodeid, []).append((kind, message))
+    records = {}
+    for kind, _, nodeid, _ in lines:
+        if kind == 'done':
+            outcomes = [outcome for outcome, _ in phases[nodeid]]
+            outcome = next((o for o in ('failed', 'skipped') if o in outcomes), 'passed')
+            message = next((m for o, m in phases[nodeid] if o == 'failed'), '')
+            records[nodeid] = {'nodeid': nodeid, 'outcome': outcome, 'message': message, 'clauses': []}
+    return records
 
 
 def covering_tests(tests_by_line, mutant):

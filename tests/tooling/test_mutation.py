@@ -103,6 +103,16 @@ def test_a_mutant_run_records_its_killing_tests_and_resumes(tmp_path, capsys):
     assert len(results.read_text().splitlines()) == 2
 
 
+def test_a_test_the_suite_does_not_record_gets_its_outcome_from_the_stream():
+    lines = [("start", "-", "a", ""), ("passed", "setup", "a", ""), ("failed", "call", "a", "AssertionError: x"),
+             ("passed", "teardown", "a", ""), ("done", "-", "a", ""),
+             ("start", "-", "b", ""), ("skipped", "setup", "b", ""), ("done", "-", "b", ""),
+             ("start", "-", "c", ""), ("passed", "setup", "c", "")]  # c hung: no record
+    assert mutation.streamed_records(lines) == {
+        "a": {"nodeid": "a", "outcome": "failed", "message": "AssertionError: x", "clauses": []},
+        "b": {"nodeid": "b", "outcome": "skipped", "message": "", "clauses": []}}
+
+
 def test_a_mutant_gets_the_tests_that_run_its_lines_or_else_every_test():
     by_line = {"thread.py": {10: ["a"], 11: ["b"], 12: ["c"], 20: ["", "d"]}}
 
