@@ -34,8 +34,8 @@ earlier verdict that still holds (results.py states the rule: the
 mutant's function unchanged, and its killing test, or for a survivor the
 tests selected for it, unchanged) and runs the rest: after an edit to one
 function, that function's mutants and those whose tests changed.
---fresh runs every mutant; --rerun-survivors the survivors (after tests
-were added). When only the explorer catches a mutant, the trace of its
+--fresh runs every mutant; --rerun-survivors every survivor, against all
+its tests. When only the explorer catches a mutant, the trace of its
 shortest failing schedule is kept too. Needs pytest and pytest-timeout,
 and coverage to select the tests (without it every mutant gets every
 test): by default the script makes .venv-mutation/ with them, and runs
@@ -80,7 +80,7 @@ print(json.dumps({os.path.basename(name): data.contexts_by_lineno(name) for name
                   if os.path.basename(os.path.dirname(name)) == 'reference'}))
 """
 SCENARIO_TEST = 'tests/interleavings/test_scenarios.py::test_every_schedule_keeps_the_invariant'
-# What a copy leaves out: it needs reference/, spec_tests/, SPEC.md, tox.ini.
+# What a copy leaves out: it needs reference/, spec_tests/, tests/, SPEC.md, tox.ini.
 SKIP = shutil.ignore_patterns('.git', '.tox', '.venv*', 'report', 'docs', '__pycache__',
                               '.pytest_cache', '.benchmarks', '*.pyc')
 
@@ -484,7 +484,8 @@ def main(argv=None):
     parser.add_argument('--python', default=None, help='the Python with pytest (default: .venv-mutation/)')
     parser.add_argument('--fresh', action='store_true', help='run every mutant, reusing no verdict')
     parser.add_argument('--rerun-survivors', action='store_true',
-                        help='run the mutants that survived again (after adding tests)')
+                        help='run the mutants that survived again, against all their tests (a run '
+                             'gives each only the tests new to it)')
     parser.add_argument('--list', action='store_true',
                         help='print the mutants to run, and the survivors to check against their tests, and stop')
     parser.add_argument('--summary', action='store_true', help='print the counts so far and stop')

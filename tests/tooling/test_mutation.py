@@ -1,13 +1,14 @@
 """scripts/mutation.py and scripts/annotate.py: the mutation operators and
 the mutants' names, the reuse of verdicts, the tests the baseline finds
 for each line (a project in miniature, tests/tooling/data/mutation/toy/),
-one real mutant run (chain.py, a second or two), and the annotated
+two real mutant runs (chain.py, seconds each), and the annotated
 reference made from a small recorded result set
 (tests/tooling/data/mutation/results.jsonl).
 
 The recorded results name their mutants by file, operator and change; the
-test gives each the identity of the same mutant of today's reference/, so
-that an edit to a function of the reference does not make them stale."""
+test gives each the identity (and the function's fingerprint) of the same
+mutant of today's reference/, so that an edit to the reference does not
+make them stale."""
 
 import ast
 import html
