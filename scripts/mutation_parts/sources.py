@@ -15,9 +15,11 @@ reused.)
 * ``TestSources(root).fingerprint(nodeid)`` gives a test's: the source of
   its function and of every definition it reaches by name, transitively,
   in its own file, in the conftest.py files above it, and in the project
-  modules its file imports from (a module imported whole counts whole).
+  modules its file imports from (a module imported whole counts whole,
+  with the project modules it imports in turn), but for the code under
+  test (reference/), whose changes the mutants' own fingerprints follow.
   A fixture or helper reached otherwise (an autouse fixture, a hook, a
-  module a helper imports) is not part of it.
+  module that an imported helper uses) is not part of it.
 """
 
 import ast
@@ -77,10 +79,12 @@ def functions(tree):
 # --- tests ------------------------------------------------------------------
 
 class TestSources:
-    """The fingerprints of the tests under *root*, by pytest node id."""
+    """The fingerprints of the tests under *root*, by pytest node id; the
+    modules under the directories *under_test* are none of theirs."""
 
-    def __init__(self, root):
+    def __init__(self, root, under_test=('reference',)):
         self.root = pathlib.Path(root)
+        self.under_test = under_test
         self._trees = {}
         self._namespaces = {}
         self._fingerprints = {}
@@ -113,9 +117,11 @@ class TestSources:
         return digest('\n'.join(sorted(texts)))
 
     def _tree(self, path):
+        """The parsed module at *path*, or None: there is none, or it is under test."""
         if path not in self._trees:
             file = self.root / path
-            self._trees[path] = ast.parse(file.read_text(encoding='utf-8')) if file.is_file() else None
+            tested = pathlib.PurePosixPath(path).parts[0] in self.under_test
+            self._trees[path] = ast.parse(file.read_text(encoding='utf-8')) if file.is_file() and not tested else None
         return self._trees[path]
 
     def _namespace(self, path):
@@ -135,17 +141,34 @@ class TestSources:
         for statement in self._tree(path).body:
             if isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
                 module = statement.module.replace('.', '/')
-                whole = {alias.asname or alias.name: self._tree('%s/%s.py' % (module, alias.name))
-                         for alias in statement.names}
-                for name, tree in whole.items():
-                    if tree is not None:  # a module of a package
-                        add(name, tree)
+                for alias in statement.names:  # a module of a package, whole
+                    texts = self._whole('%s/%s.py' % (module, alias.name), set())
+                    if texts:
+                        namespace.setdefault(alias.asname or alias.name, []).append(('\n'.join(texts), set()))
                 for name, node in _definitions(self._tree(module + '.py')):
                     add(name, node)
         for name, node in _definitions(self._tree(path)):
             add(name, node)
         self._namespaces[path] = namespace
         return namespace
+
+    def _whole(self, path, seen):
+        """The normalised source of the module at *path* (nothing if there
+        is none) and of the project modules it imports, transitively."""
+        tree = self._tree(path)
+        if tree is None or path in seen:
+            return []
+        seen.add(path)
+        texts = [normalised(tree)]
+        for statement in tree.body:
+            if isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+                module = statement.module.replace('.', '/')
+                for imported in [module + '.py'] + ['%s/%s.py' % (module, a.name) for a in statement.names]:
+                    texts += self._whole(imported, seen)
+            elif isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    texts += self._whole(alias.name.replace('.', '/') + '.py', seen)
+        return texts
 
 
 def _definitions(tree):

@@ -248,9 +248,10 @@ def test_a_tests_fingerprint_covers_what_it_reaches_by_name(tmp_path):
         "suite/conftest.py": "import pytest\n\n@pytest.fixture\ndef pool():\n    return make()\n\n"
                              "def make():\n    return 1\n",
         "suite/helpers.py": "def check(x):\n    return x\n",
-        "suite/test_a.py": "from suite.helpers import check\n\nLIMIT = 2\n\n"
+        "suite/test_a.py": "from reference import code\nfrom suite.helpers import check\n\nLIMIT = 2\n\n"
                            "def test_one(pool):\n    assert check(pool) < LIMIT\n\n"
-                           "def test_two():\n    assert True\n",
+                           "def test_two():\n    assert code.f()\n",
+        "reference/code.py": "def f():\n    return 1\n",
     }
 
     def fingerprints(path=None, old=None, new=None):
@@ -263,9 +264,10 @@ def test_a_tests_fingerprint_covers_what_it_reaches_by_name(tmp_path):
 
     one, two = fingerprints()
     assert one and two and one != two
-    assert fingerprints("suite/test_a.py", "assert True", "assert True  # reworded") == [one, two]
-    first, second = fingerprints("suite/test_a.py", "assert True", "assert 1")  # another test edited
+    assert fingerprints("suite/test_a.py", "f()\n", "f()  # reworded\n") == [one, two]
+    first, second = fingerprints("suite/test_a.py", "code.f()", "code.f() == 1")  # another test edited
     assert first == one and second != two
+    assert fingerprints("reference/code.py", "1", "2") == [one, two]  # the code under test is not theirs
     for edit in (("suite/test_a.py", "LIMIT = 2", "LIMIT = 3"),  # a constant it names
                  ("suite/helpers.py", "return x", "return -x"),  # a helper it imports
                  ("suite/conftest.py", "return 1", "return 2")):  # a fixture it takes, and what that calls
