@@ -13,41 +13,31 @@ those mutants, linked to their SPEC.md headings and to their rows of the
 report (report/report.html); a line where a mutant survived is marked, and
 a line whose mutants only the interleavings explorer caught shows the
 explorer's shortest failing schedule. The mutants are made again from the
-current source, so results of an older source are left out. Lines no
-mutant reaches (comments, docstrings, names) stay plain.
+current source, which gives each its line; a verdict made for another
+version of a mutant's function is left out (the mutant shows as not run
+until scripts/mutation.py runs it again). Lines no mutant reaches
+(comments, docstrings, names) stay plain.
 """
 
 import argparse
 import collections
 import html
-import json
 import pathlib
-import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.mutation import SURVIVORS, open_results, read_verdicts  # noqa: E402
+from scripts.mutation import SURVIVORS, read_verdicts  # noqa: E402
 from scripts.mutation_parts.operators import mutants as make_mutants  # noqa: E402
+from scripts.mutation_parts.results import made_for, read_results  # noqa: E402
 from scripts.report_parts.spec import spec_layout  # noqa: E402
 
 MODULES = ('_base.py', 'thread.py', 'chain.py')
 RESULTS = ROOT / 'docs' / 'mutation' / 'results.jsonl.gz'
 OUT = ROOT / 'docs' / 'annotated'
 MARGIN = 3  # clauses shown on a line's margin before "+N" (all of them when opened)
-
-
-def read_results(path):
-    records = {}
-    if path.exists():
-        for line in open_results(path, 'rt').read().splitlines():
-            if line.strip():
-                record = json.loads(line)
-                if record.get('id'):
-                    records[record['id']] = record
-    return records
 
 
 class Line:
@@ -85,7 +75,7 @@ def annotate(module, records):
     source = (ROOT / 'reference' / module).read_text(encoding='utf-8')
     lines = [Line(n, text) for n, text in enumerate(source.splitlines(), 1)]
     for mutant in make_mutants(module, source):
-        lines[mutant.line - 1].mutants.append((mutant, records.get(mutant.id)))
+        lines[mutant.line - 1].mutants.append((mutant, made_for(records.get(mutant.id), mutant)))
     return lines
 
 
@@ -282,6 +272,14 @@ def render_markdown(module, lines, verdicts, links, date):
     return '\n'.join(out) + '\n'
 
 
+def _dates(modules):
+    """When the verdicts shown were made: a day, or the first and the last."""
+    dates = sorted({r['date'] for _, lines in modules for line in lines for _, r in line.run if r.get('date')})
+    if not dates:
+        return 'an unknown date'
+    return dates[0] if len(dates) == 1 else '%s to %s' % (dates[0], dates[-1])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--results', type=pathlib.Path, default=RESULTS)
@@ -293,10 +291,8 @@ def main(argv=None):
     records = read_results(args.results)
     verdicts = read_verdicts(args.survivors)
     links = Links(args.spec_href, args.report_href)
-    dates = sorted(json.loads(line).get('date', '') for line in open_results(args.results, 'rt').read().splitlines()
-                   if '"baseline"' in line) if args.results.exists() else []
-    date = dates[-1] if dates else 'no run yet'
     modules = [(module, annotate(module, records)) for module in MODULES]
+    date = _dates(modules)
     # A module none of whose mutants has run yet is plain source: it goes last.
     modules.sort(key=lambda item: not any(line.run for line in item[1]))
     args.out.mkdir(parents=True, exist_ok=True)

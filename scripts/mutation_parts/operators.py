@@ -36,7 +36,10 @@ And the ones shaped like concurrency bugs:
 """
 
 import ast
+import collections
 import hashlib
+
+from scripts.mutation_parts import sources
 
 STATE_GROUPS = (
     ('PENDING', 'RUNNING', 'CANCELLED', 'CANCELLED_AND_NOTIFIED', 'FINISHED'),
@@ -52,7 +55,6 @@ COMPARISONS = {
 }
 SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return,
                      ast.Raise, ast.Delete, ast.Assert, ast.Break, ast.Continue)
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)  # a lambda in one is walked with it
 JUMPS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
 OPERATORS = ('statement-removed', 'condition-negated', 'comparison-flipped', 'not-removed',
              'boolean-flipped', 'constant-changed', 'state-changed', 'arithmetic-flipped',
@@ -61,32 +63,66 @@ OPERATORS = ('statement-removed', 'condition-negated', 'comparison-flipped', 'no
 
 class Mutant:
     """One change to one file: where (1-based lines of the original), what
-    kind, in words, and the whole changed source."""
+    kind, in words, and the whole changed source.
 
-    def __init__(self, file, line, end_line, operator, description, source):
+    Its identity says what it changes and where, in terms that an edit
+    elsewhere in the file leaves alone: the function it is in (qualified
+    name), the operator, the mutated code and what replaces it (both as
+    ast.unparse writes them: no comments, one layout), and, for identical
+    changes in one function, which occurrence it is. ``id`` is a hash of
+    that; ``function_source`` is the fingerprint of the function's source
+    (scripts/mutation_parts/sources.py), which says whether a verdict made
+    earlier was made for the same code."""
+
+    def __init__(self, file, line, end_line, operator, description, source,
+                 function, function_source, target, replacement):
         self.file = file
         self.line = line
         self.end_line = end_line
         self.operator = operator
         self.description = description
         self.source = source
-        self.id = hashlib.sha1(('%s\0%s' % (file, source)).encode()).hexdigest()[:16]
+        self.function = function
+        self.function_source = function_source
+        self.target = target
+        self.replacement = replacement
+        self.occurrence = 0  # set by mutants(), which sees them all
+
+    @property
+    def change(self):
+        """The identity but for the occurrence, in words."""
+        return '%s %s %s: %s  ->  %s' % (self.file, self.function, self.operator, self.target, self.replacement)
+
+    @property
+    def key(self):
+        """The identity in words."""
+        return '%s #%d' % (self.change, self.occurrence)
+
+    @property
+    def id(self):
+        return hashlib.sha1(self.key.encode('utf-8')).hexdigest()[:16]
 
     def record(self):
-        return {'id': self.id, 'file': self.file, 'line': self.line, 'end_line': self.end_line,
+        return {'id': self.id, 'key': self.key, 'file': self.file, 'function': self.function,
+                'function_source': self.function_source, 'line': self.line, 'end_line': self.end_line,
                 'operator': self.operator, 'change': self.description}
 
 
 def mutants(file, source):
     """Every mutant of *source* (the text of reference/*file*), in line
     order; changes that leave the text as it was, or repeat another
-    mutant's text, are dropped."""
+    mutant's text, are dropped. Identical changes in one function are
+    numbered in line order."""
     made, seen = [], {source}
     for mutant in _Mutator(file, source).all():
         if mutant.source not in seen:
             seen.add(mutant.source)
             made.append(mutant)
     made.sort(key=lambda m: (m.line, OPERATORS.index(m.operator)))
+    occurrences = collections.Counter()
+    for mutant in made:
+        mutant.occurrence = occurrences[mutant.change]
+        occurrences[mutant.change] += 1
     return made
 
 
@@ -99,16 +135,21 @@ class _Mutator:
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))
         self.tree = ast.parse(source)
-        self.in_functions = set()  # ids of the nodes inside a function
         self.docstrings = set()
         for node in ast.walk(self.tree):
             body = getattr(node, 'body', None)
-            if isinstance(body, list) and body and _is_docstring(body[0]):
+            if isinstance(body, list) and body and sources.is_docstring(body[0]):
                 self.docstrings.add(id(body[0]))
-            if isinstance(node, FUNCTIONS):
-                self.in_functions.add(id(node))  # for its body's statements-swapped
-                for part in [node.args] + node.body:
-                    self.in_functions.update(id(inner) for inner in ast.walk(part))
+        # The function each node inside one belongs to (the innermost: outer
+        # functions come first and inner ones write over them; a lambda
+        # belongs to the function it is in), and each function's fingerprint.
+        self.owner = {}
+        self.fingerprints = {}
+        for name, function in sources.functions(self.tree):
+            self.fingerprints[name] = sources.fingerprint(function)
+            self.owner.setdefault(id(function), name)  # for its body's statements-swapped
+            for part in [function.args] + function.body:
+                self.owner.update((id(inner), name) for inner in ast.walk(part))
 
     # --- text edits ----------------------------------------------------
 
@@ -126,15 +167,21 @@ class _Mutator:
         start, end = self.span(node)
         return self.source[:start] + text + self.source[end:]
 
-    def mutant(self, node, operator, description, source):
-        return Mutant(self.file, node.lineno, node.end_lineno, operator, description, source)
+    def mutant(self, node, operator, description, source, target, replacement, end_line=None):
+        """The Mutant changing *node* (or the lines from its first to
+        *end_line*): *target* is the mutated code, normalised, and
+        *replacement* what takes its place, for its identity."""
+        function = self.owner[id(node)]
+        return Mutant(self.file, node.lineno, end_line or node.end_lineno, operator, description, source,
+                      function, self.fingerprints[function], target, replacement)
 
     def expression(self, node, new, operator):
         """A mutant with *node* replaced by the expression *new* (in
         parentheses, padded to the same number of lines)."""
         text = '(%s%s)' % (ast.unparse(new), '\n' * (node.end_lineno - node.lineno))
         description = '%s  ->  %s' % (_one_line(self.text(node)), ast.unparse(new))
-        return self.mutant(node, operator, description, self.replaced(node, text))
+        return self.mutant(node, operator, description, self.replaced(node, text),
+                           ast.unparse(node), ast.unparse(new))
 
     def own_lines(self, statement):
         """True when *statement* starts its line (nothing but indentation before it)."""
@@ -144,7 +191,7 @@ class _Mutator:
 
     def all(self):
         for node in ast.walk(self.tree):
-            if id(node) not in self.in_functions:
+            if id(node) not in self.owner:
                 continue
             for method in (self.statement_removed, self.condition_negated, self.comparison_flipped,
                            self.not_removed, self.boolean_flipped, self.constant_changed,
@@ -155,7 +202,8 @@ class _Mutator:
     def statement_removed(self, node):
         if isinstance(node, SIMPLE_STATEMENTS) and id(node) not in self.docstrings:
             source = self.replaced(node, 'pass' + '\n' * (node.end_lineno - node.lineno))
-            yield self.mutant(node, 'statement-removed', 'removed: %s' % _one_line(self.text(node)), source)
+            yield self.mutant(node, 'statement-removed', 'removed: %s' % _one_line(self.text(node)), source,
+                              ast.unparse(node), 'pass')
 
     def condition_negated(self, node):
         if isinstance(node, (ast.If, ast.While, ast.IfExp)):
@@ -194,7 +242,7 @@ class _Mutator:
         for new in news:
             text = repr(new) if new >= 0 else '(%r)' % new
             yield self.mutant(node, 'constant-changed', '%r  ->  %r' % (value, new),
-                              self.replaced(node, text))
+                              self.replaced(node, text), repr(value), repr(new))
 
     def state_changed(self, node):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -203,7 +251,7 @@ class _Mutator:
                     for other in group:
                         if other != node.id:
                             yield self.mutant(node, 'state-changed', '%s  ->  %s' % (node.id, other),
-                                              self.replaced(node, other))
+                                              self.replaced(node, other), node.id, other)
 
     def arithmetic_flipped(self, node):
         swap = {ast.Add: ast.Sub, ast.Sub: ast.Add}
@@ -213,9 +261,11 @@ class _Mutator:
         elif isinstance(node, ast.AugAssign) and type(node.op) in swap:
             symbol = '-=' if isinstance(node.op, ast.Add) else '+='
             new_text = '%s %s %s' % (self.text(node.target), symbol, self.text(node.value))
+            new = ast.AugAssign(node.target, swap[type(node.op)](), node.value)
             yield self.mutant(node, 'arithmetic-flipped',
                               '%s  ->  %s' % (_one_line(self.text(node)), new_text),
-                              self.replaced(node, new_text + '\n' * (node.end_lineno - node.lineno)))
+                              self.replaced(node, new_text + '\n' * (node.end_lineno - node.lineno)),
+                              ast.unparse(node), ast.unparse(new))
 
     def lock_unwrapped(self, node):
         if not isinstance(node, ast.With):
@@ -226,16 +276,17 @@ class _Mutator:
         colon = self.source.index(':', self.offset(last_end.end_lineno, last_end.end_col_offset))
         padding = '\n' * (last_end.end_lineno - node.lineno)
         header = self.source[header_start:colon + 1]
-        choices = [('if True:', 'unlocked: ' + _one_line(header))]
+        choices = [('if True:', 'unlocked: ' + _one_line(header), 'if True:')]
         if len(node.items) > 1:
             for index, item in enumerate(node.items):
-                kept = [self.source[slice(*self._item_span(other))]
-                        for other in node.items if other is not item]
+                others = [other for other in node.items if other is not item]
+                kept = [self.source[slice(*self._item_span(other))] for other in others]
                 dropped = self.source[slice(*self._item_span(item))]
-                choices.append(('with %s:' % ', '.join(kept), 'without %s: %s' % (dropped, _one_line(header))))
-        for text, description in choices:
+                choices.append(('with %s:' % ', '.join(kept), 'without %s: %s' % (dropped, _one_line(header)),
+                                _with_header(others)))
+        for text, description, replacement in choices:
             source = self.source[:header_start] + text + padding + self.source[colon + 1:]
-            yield self.mutant(node, 'lock-unwrapped', description, source)
+            yield self.mutant(node, 'lock-unwrapped', description, source, _with_header(node.items), replacement)
 
     def _item_span(self, item):
         last = item.optional_vars or item.context_expr
@@ -256,7 +307,8 @@ class _Mutator:
             moved = ''.join(indent + line[cut + len(indent):] if line.strip() else line for line in lines)
             source = self.source[:first] + self.source[end:after] + moved + self.source[after:]
             yield self.mutant(statement, 'moved-out-of-lock',
-                              'moved past the release: %s' % _one_line(self.text(statement)), source)
+                              'moved past the release: %s' % _one_line(self.text(statement)), source,
+                              ast.unparse(statement), 'the same, after the with block')
 
     def statements_swapped(self, node):
         for field in ('body', 'orelse', 'finalbody'):
@@ -276,8 +328,10 @@ class _Mutator:
                 between = self.source[self.starts[first.end_lineno]:self.starts[second.lineno - 1]]
                 start, end = self.starts[first.lineno - 1], self.starts[second.end_lineno]
                 source = self.source[:start] + b + between + a + self.source[end:]
-                yield Mutant(self.file, first.lineno, second.end_lineno, 'statements-swapped',
-                             'swapped: %s  <->  %s' % (_one_line(a.strip()), _one_line(b.strip())), source)
+                yield self.mutant(first, 'statements-swapped',
+                                  'swapped: %s  <->  %s' % (_one_line(a.strip()), _one_line(b.strip())), source,
+                                  '%s; %s' % (ast.unparse(first), ast.unparse(second)),
+                                  '%s; %s' % (ast.unparse(second), ast.unparse(first)), end_line=second.end_lineno)
 
 
 def _commute(first, second):
@@ -300,9 +354,8 @@ def _commute(first, second):
     return not (a[0] & (b[0] | b[1]) or b[0] & a[1])
 
 
-def _is_docstring(statement):
-    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
-            and isinstance(statement.value.value, str))
+def _with_header(items):
+    return 'with %s:' % ', '.join(ast.unparse(item) for item in items)
 
 
 def _is_not(node):

@@ -5,9 +5,12 @@ alarm has failed the call, a fixture's teardown that joins a stuck worker
 waits forever, and so may the interpreter's exit. So this plugin:
 
 * appends "start<TAB>-<TAB>nodeid" to $MUTATION_STREAM as a test starts,
-  "outcome<TAB>phase<TAB>nodeid" for every phase as it ends, and
+  "outcome<TAB>phase<TAB>nodeid" for every phase as it ends (a failure
+  adds "<TAB>" and the first line of its message), and
   "done<TAB>-<TAB>nodeid" when the test is over,
-  so a run that has to be killed still tells what it had found;
+  so a run that has to be killed still tells what it had found, and the
+  runner learns the outcome of the tests the suite's --spec-results does
+  not record (those outside spec_tests/, the explorer's);
 * ends the process (exit status 3) when one test, setup to teardown, runs
   past its pytest-timeout plus $MUTATION_GRACE seconds, after writing
   "hung<TAB>-<TAB>nodeid";
@@ -17,23 +20,28 @@ waits forever, and so may the interpreter's exit. So this plugin:
   list (the tests that run a mutant's lines);
 * under coverage (the runner's baseline), names each test's coverage
   context after its node id, so the runner learns which tests run which
-  line.
+  line; and stops the session before any test (a usage error) when
+  coverage warns that its contexts would be incomplete: a core that cannot
+  switch them (sys.monitoring's) records each line for the first test
+  that runs it only, and so would give a mutant too few tests.
 
 The suite's own --spec-results file, written when a session ends, stays
-the source of each test's clauses and outcome.
+the source of each clause test's clauses and outcome.
 """
 
 import os
 import threading
+import warnings
 
 import pytest
 
 
-def _write(kind, when, nodeid):
+def _write(kind, when, nodeid, message=None):
     path = os.environ.get('MUTATION_STREAM')
     if path:
         with open(path, 'a', encoding='utf-8') as stream:
-            stream.write('%s\t%s\t%s\n' % (kind, when, nodeid))
+            fields = [kind, when, nodeid] + ([' '.join(message.split())[:300]] if message is not None else [])
+            stream.write('\t'.join(fields) + '\n')
             stream.flush()
 
 
@@ -67,6 +75,18 @@ def _coverage():
     return coverage.Coverage.current()
 
 
+def pytest_configure(config):
+    measuring = _coverage()
+    if measuring is None:
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        measuring.switch_context('')
+    complaints = [str(w.message) for w in caught if w.category.__name__ == 'CoverageWarning']
+    if complaints:
+        raise pytest.UsageError('coverage cannot tell which test runs a line: %s' % complaints[0])
+
+
 def _watchdog(nodeid):
     _write('hung', '-', nodeid)
     os._exit(3)
@@ -97,4 +117,9 @@ def pytest_runtest_logstart(nodeid, location):
 
 
 def pytest_runtest_logreport(report):
-    _write(report.outcome, report.when, report.nodeid)
+    if report.failed:
+        crash = getattr(report.longrepr, 'reprcrash', None)
+        lines = (crash.message if crash is not None else report.longreprtext).strip().splitlines()
+        _write(report.outcome, report.when, report.nodeid, lines[0] if lines else '')
+    else:
+        _write(report.outcome, report.when, report.nodeid)
