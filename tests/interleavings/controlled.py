@@ -283,7 +283,9 @@ class Run:
     once every controlled thread has ended or the run has failed; then
     ``failure`` is None or a Failure, ``trace`` lists the executed steps,
     ``points`` the choice points met (with the option chosen),
-    ``transitions`` every step of every thread with what it touched.
+    ``transitions`` every step of every thread with what it touched,
+    ``blocked`` (at a deadlock) the transitions the stuck threads wait to
+    make, with their outcome None.
     A chooser that returns None instead of an index cuts the run short
     there (``cut`` is then True, ``failure`` None).
     """
@@ -295,6 +297,7 @@ class Run:
         self.trace = []
         self.points = []
         self.transitions = []
+        self.blocked = []  # at a deadlock: what each stuck thread waited to do
         self.cut = False
         self._accesses = None  # the running transition's
         self._made_outside = 0  # objects made outside any controlled thread
@@ -519,6 +522,13 @@ class Run:
             self._done.set()
             return
         lines = ['%s: %s' % (state.name, _describe_block(state)) for state in stuck]
+        for state in stuck:
+            op = state.pending
+            if op is not None:  # a transition it would make: a reduction may reorder it before others
+                blocked = Transition(state.tid, None, op.kind, getattr(op.target, '_key', None), (),
+                                     op.may_time_out is not None, None)
+                blocked.accesses[blocked.target] = 'w' if op.kind == 'acquire' else 'r'
+                self.blocked.append(blocked)
         if self.threads[0].finished:
             self._fail('blocked at end', 'MainThread ended with threads still blocked',
                        '\n'.join(lines))

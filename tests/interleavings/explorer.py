@@ -59,6 +59,7 @@ import ast
 import collections
 import gc
 import importlib
+import io
 import itertools
 import linecache
 import logging
@@ -68,6 +69,7 @@ import pathlib
 import random
 import sys
 import time
+import tokenize
 import traceback
 import types
 import weakref
@@ -83,8 +85,12 @@ controlled.HARNESS_FILES.add(__file__)
 # --- the seam -------------------------------------------------------------
 
 Patch = collections.namedtuple('Patch', 'module old new')
-Patch.__doc__ = """Replace the text *old* (which must occur exactly once) by
-*new* in reference/<module>.py, e.g. Patch('_base', 'a = 1', 'a = 2')."""
+Patch.__doc__ = """Replace the lines of code *old* (which must occur exactly
+once) by *new* in reference/<module>.py, e.g. Patch('_base', 'a = 1', 'a =
+2'). Only code is compared: comments, blank lines and comment-only lines of
+reference/ are passed over (and dropped from the lines replaced), so
+rewording a comment there never breaks a patch; *old* and *new* have none
+of their own."""
 
 _code_cache = {}
 
@@ -97,10 +103,7 @@ def _compiled(module, patches, tag):
         source = path.read_text(encoding='utf-8')
         mine = [patch for patch in patches if patch.module == module]
         for patch in mine:
-            if source.count(patch.old) != 1:
-                raise ValueError('seeded bug %s: %r occurs %d times in reference/%s.py, not once'
-                                 % (tag, patch.old, source.count(patch.old), module))
-            source = source.replace(patch.old, patch.new)
+            source = _patched(source, patch, tag)
         filename = str(path)
         if mine:  # not the file on disk: a name coverage and linecache won't read from disk
             filename = '<seeded %s: reference/%s.py>' % (tag, module)
@@ -110,6 +113,34 @@ def _compiled(module, patches, tag):
         tree = _SharedVariablesThroughSeam(tree).visit(tree)
         _code_cache[key] = (compile(tree, filename, 'exec', dont_inherit=True), filename)
     return _code_cache[key]
+
+
+def _patched(source, patch, tag):
+    """*source* with *patch* applied (see Patch)."""
+    wanted = [line.rstrip() for line in patch.old.splitlines() if line.strip()]
+    code = code_lines(source)
+    texts = [text for _, text in code]
+    found = [at for at in range(len(texts) - len(wanted) + 1) if texts[at:at + len(wanted)] == wanted]
+    if len(found) != 1:
+        raise ValueError('seeded bug %s: %r occurs %d times in the code of reference/%s.py, not once'
+                         % (tag, patch.old, len(found), patch.module))
+    first, last = code[found[0]][0], code[found[0] + len(wanted) - 1][0]
+    lines = source.splitlines(True)
+    return ''.join(lines[:first - 1]) + patch.new.rstrip('\n') + '\n' + ''.join(lines[last:])
+
+
+def code_lines(source):
+    """[(line number, its code)] for each line of *source* that has code:
+    without its comment and trailing blanks."""
+    comments = {token.start[0]: token.start[1]
+                for token in tokenize.generate_tokens(io.StringIO(source).readline)
+                if token.type == tokenize.COMMENT}
+    lines = []
+    for number, line in enumerate(source.splitlines(), 1):
+        text = line[:comments.get(number, len(line))].rstrip()
+        if text.strip():
+            lines.append((number, text))
+    return lines
 
 
 class _ImportsThroughSeam(ast.NodeTransformer):
@@ -660,6 +691,7 @@ class Outcome:
         self.trace = run.trace
         self.points = run.points
         self.transitions = run.transitions
+        self.blocked = run.blocked
         self.cut = run.cut
         self.preemptions = run.preemptions
         self.diverged = None  # set by replay() when the schedule did not fit

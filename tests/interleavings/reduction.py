@@ -121,13 +121,15 @@ class Search:
         return _Chooser(self)
 
     def learn(self, run):
-        """Record the run's transitions and races; choose the next branch."""
+        """Record the run's transitions and races; choose the next branch.
+        The transitions a deadlock left waiting race too: the thread may
+        get its lock first in another schedule."""
         transitions = run.transitions
         for node in self.nodes:
             if node.step < len(transitions):
                 node.done[node.tid] = transitions[node.step].accesses
         if transitions:
-            clocks = _Clocks(transitions)
+            clocks = _Clocks(transitions + run.blocked)
             for i, j in _races(clocks):
                 self._backtrack(clocks, i, j)
         return self._next()
@@ -380,3 +382,33 @@ class _Reversal:
             if self.initial(tid):
                 return tid
         return None
+
+
+def class_of(transitions):
+    """What identifies a run's class of equivalent schedules: each
+    thread's transitions, and for each key the order of the transitions
+    that touched it, except that reads between two changes may come in any
+    order. Two runs have the same class_of exactly when one's schedule can
+    be turned into the other's by swapping independent neighbours."""
+    threads, uses = {}, {}
+    for transition in transitions:
+        mine = threads.setdefault(transition.tid, [])
+        mine.append((transition.op, transition.outcome, transition.target,
+                     tuple(sorted(transition.accesses.items(), key=repr))))
+        for key, mode in transition.accesses.items():
+            uses.setdefault(key, []).append((transition.tid, len(mine), mode))
+    order = []
+    for key, touches in uses.items():
+        groups, reads = [], set()
+        for touch in touches:
+            if touch[2] == 'r':
+                reads.add(touch)
+                continue
+            if reads:
+                groups.append(frozenset(reads))
+                reads = set()
+            groups.append(touch)
+        if reads:
+            groups.append(frozenset(reads))
+        order.append((repr(key), tuple(groups)))
+    return tuple((tid, tuple(mine)) for tid, mine in sorted(threads.items())), tuple(sorted(order))

@@ -183,3 +183,16 @@ def test_the_seam_compiles_imports_as_assignments_on_their_lines():
     for unsupported in ('import os.path', 'from .. import x', 'from os import *'):
         with pytest.raises(SyntaxError, match='the seam does not compile'):
             explorer._ImportsThroughSeam().visit(ast.parse(unsupported))
+
+
+@pytest.mark.parametrize('old, new, missing', [
+    ('        self._state = PENDING', '        self._status = PENDING', '_base._state'),
+    ('        self.settled = []', '        self.done = []', '_base.settled'),
+    ("LOGGER = logging.getLogger('concurrent.futures')", "LOG = logging.getLogger('concurrent.futures')",
+     '_base.LOGGER')])
+def test_a_name_the_seam_wraps_must_exist(old, new, missing):
+    """The explorer wraps private names of the reference; one renamed
+    there fails every run, naming it, rather than going unwatched."""
+    renamed = explorer.Patch('_base', old, new)
+    with pytest.raises(explorer.SeamError, match=missing.replace('.', r'\.')):
+        explorer.load_reference(controlled.Run(), [renamed], 'renamed')
