@@ -1,16 +1,25 @@
 """Command line: list scenarios, explore them, replay a schedule.
 
     python -m tests.interleavings list
-    python -m tests.interleavings explore SCENARIO|all [--bound N] [--bug NAME]
+    python -m tests.interleavings explore SCENARIO|all [--bound N|none] [--bug NAME]
+    python -m tests.interleavings explore SCENARIO|all --no-reduction [--bound N|none]
+    python -m tests.interleavings explore SCENARIO|all --stats
     python -m tests.interleavings explore SCENARIO --random N --seed S
     python -m tests.interleavings replay SCENARIO SCHEDULE [--bug NAME]
 
-Run from the project root. --bug runs on a copy of the reference with one
-of the bugs of test_seeded_bugs.py seeded in. The exit status is 1 when a
-scenario fails (other than one the reference is known to fail).
+Run from the project root. explore runs one schedule of each class of
+equivalent schedules (reduction.py), with no preemption bound unless
+--bound gives one; --no-reduction runs every schedule within a bound
+instead (by default the scenario's bound_without_reduction), as the
+explorer did before the reduction; --stats does both and prints, per
+scenario, the runs and time of each and of the reduction at that same
+bound. --bug runs on a copy of the reference with one of the bugs of
+test_seeded_bugs.py seeded in. The exit status is 1 when a scenario fails
+(other than one the reference is known to fail).
 """
 
 import argparse
+import math
 import sys
 
 from tests.interleavings import explorer
@@ -34,11 +43,17 @@ def _scenarios(name):
     return [SCENARIOS[name]]
 
 
+def _bound(text):
+    """--bound: a number, or 'none'."""
+    return math.inf if text == 'none' else int(text)
+
+
 def list_(args):
     for scenario in SCENARIOS.values():
         summary = ' '.join(scenario.__doc__.split())
         known = '  [known failure: %s]' % scenario.known_failure if scenario.known_failure else ''
-        print('%-30s bound %d  %s%s' % (scenario.name, scenario.bound, summary, known))
+        bound = 'unbounded' if scenario.bound is None else 'bound %d' % scenario.bound
+        print('%-30s %-9s  %s%s' % (scenario.name, bound, summary, known))
     from tests.interleavings.test_seeded_bugs import BUGS
     print('\nseeded bugs (--bug):')
     for bug in BUGS.values():
@@ -48,12 +63,15 @@ def list_(args):
 
 def explore(args):
     bug = _bug(args.bug)
+    if args.stats:
+        return stats(_scenarios(args.scenario), bug)
     status = 0
     for scenario in _scenarios(args.scenario):
         if args.random:
             report = explorer.random_walk(scenario, args.random, args.seed, bug)
         else:
-            report = explorer.explore(scenario, args.bound, bug, max_runs=args.max_runs)
+            report = explorer.explore(scenario, args.bound, bug, max_runs=args.max_runs,
+                                      reduction=args.reduction)
         print(report.summary())
         if report.shortest is not None:
             print(explorer.format_failure(report.shortest))
@@ -62,6 +80,33 @@ def explore(args):
             else:
                 status = 1
         sys.stdout.flush()
+    return status
+
+
+def stats(scenarios, bug):
+    """A table, per scenario: the reduction (at the scenario's bound), the
+    search without it at its bound, and the reduction at that bound."""
+    columns = ('scenario', 'classes', 'bound', 'time', 'schedules without reduction', 'bound', 'time',
+               'classes at that bound', 'time')
+    print('| ' + ' | '.join(columns) + ' |\n|' + '---|' * len(columns))
+    totals = [0, 0.0, 0, 0.0, 0, 0.0]
+    status = 0
+    for scenario in scenarios:
+        reduced = explorer.explore(scenario, bug=bug)
+        every = explorer.explore(scenario, bug=bug, reduction=False)
+        same = explorer.explore(scenario, every.bound, bug=bug)
+        status |= not (reduced.passed or (scenario.known_failure and not bug))
+        row = [scenario.name]
+        for report in (reduced, every, same):
+            row += ['{:,}'.format(report.runs)]
+            if report is not same:
+                row += ['unbounded' if report.bound is None else str(report.bound)]
+            row += ['%.1f s' % report.seconds]
+        print('| ' + ' | '.join(row) + ' |', flush=True)
+        for at, report in enumerate((reduced, every, same)):
+            totals[2 * at] += report.runs
+            totals[2 * at + 1] += report.seconds
+    print('| all | {:,} | | {:.1f} s | {:,} | | {:.1f} s | {:,} | {:.1f} s |'.format(*totals))
     return status
 
 
@@ -88,8 +133,12 @@ def main(argv=None):
     commands.add_parser('list', help='the scenarios and seeded bugs').set_defaults(run=list_)
     command = commands.add_parser('explore', help='explore the schedules of a scenario (or all)')
     command.add_argument('scenario')
-    command.add_argument('--bound', type=int, default=None,
+    command.add_argument('--bound', type=_bound, default=None, metavar='N|none',
                          help="preemptions per schedule (default: the scenario's)")
+    command.add_argument('--no-reduction', dest='reduction', action='store_false',
+                         help='every schedule within the bound, not one per class')
+    command.add_argument('--stats', action='store_true',
+                         help='runs and time with and without the reduction, as a table')
     command.add_argument('--random', type=int, default=0, metavar='N',
                          help='instead, N random walks')
     command.add_argument('--seed', type=int, default=0, help='seed of the random walks')

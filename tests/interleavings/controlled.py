@@ -24,6 +24,16 @@ Plain reads and writes are never switch points: a race between two
 unsynchronized accesses with no synchronization point between them is out
 of reach (as in loom and CHESS, which assume such code is race-free).
 
+What a thread does from one scheduling decision to the next is a
+*transition* (``Transition``), which records the objects it touched and
+whether it changed them (``Run.touch``): the primitives here touch
+themselves, and the explorer's seam makes the reference's shared fields
+touch (see explorer.py). Two transitions that touch nothing in common, or
+only read it, may run in either order with the same result; the explorer's
+reduction (reduction.py) runs one order of them. Objects are named by
+``Run.new_key``: the same in every schedule where their maker does the
+same.
+
 Blocking is modelled, not performed: an operation that cannot proceed
 (acquiring a held lock, waiting on an event not set) is simply not offered
 to the chooser until it can. A timed wait or acquire is offered a second

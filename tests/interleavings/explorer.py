@@ -5,18 +5,27 @@ The seam
 --------
 ``load_reference(run)`` executes FRESH copies of reference/__init__.py,
 _base.py and thread.py (and any other reference module they import) as a
-throwaway package that is never put in ``sys.modules``. The source runs
-unchanged; only what its imports resolve to differs. Each import statement
-is compiled as an assignment from the loader's resolver, on the same line
-(``_ImportsThroughSeam``): ``import threading`` runs as ``threading =
-__seam_import__('threading')``, ``from ._base import Future`` as ``Future
-= __seam_import__('._base').Future``. The resolver gives:
+throwaway package that is never put in ``sys.modules``. What the source
+does is unchanged; what its imports resolve to differs, and two kinds of
+statement are compiled differently, on the same lines:
+
+* each import statement, as an assignment from the loader's resolver
+  (``_ImportsThroughSeam``): ``import threading`` runs as ``threading =
+  __seam_import__('threading')``, ``from ._base import Future`` as
+  ``Future = __seam_import__('._base').Future``;
+* inside functions, each read and assignment of a module variable that
+  functions change (``_interpreter_exiting``, ``_workers``), as the same
+  with a note to the run (``_SharedVariablesThroughSeam``).
+
+The resolver gives:
 
 * ``threading``: the run's controlled module (the reference imports it at
   module top and reaches every primitive through it);
 * ``os``: the real module, except that ``register_at_fork`` records the
   hook on the run instead of the process (a fresh copy per run would
   otherwise pile up hooks, and the modules they keep alive, forever);
+* ``collections``: the real module, except that a deque is a
+  ``_LookedAtDeque``, whose looks and appends are switch points;
 * ``._base``, ``.thread``...: the other fresh copies;
 * everything else: the module a plain import gives.
 
@@ -24,8 +33,8 @@ __seam_import__('threading')``, ``from ._base import Future`` as ``Future
 no compiling, but PyPy ignores a module's own ``__builtins__``: its copies
 would run on the real ``threading``.)
 
-After loading, two things are set on the fresh objects, neither changing
-what the reference does:
+After loading, ``_instrument`` sets these on the fresh objects, none
+changing what the reference does:
 
 * ``_base.LOGGER`` becomes a private logger whose records the run keeps
   (scenarios check them; nothing reaches the shared 'concurrent.futures'
@@ -34,25 +43,38 @@ what the reference does:
   as_completed() put futures in sets; iterating a set of objects hashed by
   address visits them in an order that changes from run to run, which
   would make schedules impossible to replay. Any order is one a real run
-  can show; this picks one and keeps it.
+  can show; this picks one and keeps it;
+* ``Future._state`` and the waiter's ``settled`` and ``pending`` become
+  properties whose accesses are switch points (see their docstrings);
+* every class of the copies gets ``__getattribute__`` and ``__setattr__``
+  that tell the run which fields each transition read and wrote, and a
+  list or set stored in a field becomes a watched one (``_Fields``,
+  ``_watched``): the reduction (reduction.py) orders two transitions only
+  if they touch the same thing. The scenario's own fields are watched the
+  same way.
 
-Every run gets its own copies, so module state (the exit hook's registry
-of workers, the global lock, thread-name counters) starts afresh.
-Unpatched copies are compiled under the real file names, so traces and
-tracebacks point at reference/ lines. A seeded bug (see Patch) is a text
-patch of a copy; its code gets a '<seeded ...>' file name.
+A name the seam wraps that the reference no longer has is a SeamError, not
+a quietly smaller check. Every run gets its own copies, so module state
+(the exit hook's registry of workers, the global lock, thread-name
+counters) starts afresh. Unpatched copies are compiled under the real file
+names, so traces and tracebacks point at reference/ lines. A seeded bug
+(see Patch) is a patch of a copy's code; its code gets a '<seeded ...>'
+file name.
 
 Exploring
 ---------
-``explore`` walks the tree of schedules depth-first: each run replays a
-prefix of choices and then takes the default (never preempt); the next
-prefix changes the deepest choice that still has an untried option within
-the preemption bound (CHESS's preemption bounding: a switch away from a
-thread that could have gone on costs one; switches at blocking points are
-free). ``random_walk`` makes every choice at random, from a seed.
-Failures are shrunk (``shrink``) and the shortest is reported as a trace
-with a replay command. A run is checked by its scenario's invariants
-after every thread has ended (see scenarios.py).
+``explore`` runs one schedule of each class of equivalent schedules
+(reduction.Search: dynamic partial-order reduction with sleep sets), with
+no preemption bound unless the scenario or the caller sets one. Each run
+replays a path of choices and then goes on as the search says, never
+preempting unless a thread asleep there must not go. With
+``reduction=False`` it walks every schedule within a preemption bound
+instead, depth first, as it did before the reduction (CHESS's preemption
+bounding: a switch away from a thread that could have gone on costs one;
+switches at blocking points are free). ``random_walk`` makes every choice
+at random, from a seed. Failures are shrunk (``shrink``) and the shortest
+is reported as a trace with a replay command. A run is checked by its
+scenario's invariants after every thread has ended (see scenarios.py).
 """
 
 import ast
@@ -817,28 +839,27 @@ class _Quiet:
             gc.collect()
 
 
+def sampling():
+    """True when FUTURES_SPEC_SCHEDULES=sample: the tests then run each
+    scenario on a short seeded sample of schedules (random_walk) instead of
+    every class, for CI on the Pythons where the full exploration proves
+    nothing the others do not. Unset (or 'all'): the full exploration."""
+    mode = os.environ.get('FUTURES_SPEC_SCHEDULES', 'all')
+    if mode not in ('all', 'sample'):
+        raise ValueError("FUTURES_SPEC_SCHEDULES is 'all' (the default) or 'sample', not %r" % mode)
+    return mode == 'sample'
+
+
+SAMPLE_RUNS = 25  # schedules per scenario in a sample
+SAMPLE_SEED = 2024
+
+
 # --- choosers -------------------------------------------------------------
 
-class PrefixChooser:
-    """Takes the (tid, outcome) choices of *prefix* in turn, then defaults."""
-
-    def __init__(self, prefix):
-        self.prefix = prefix
-        self.diverged = None
-
-    def __call__(self, point):
-        if point.index < len(self.prefix):
-            wanted = self.prefix[point.index]
-            if wanted in point.options:
-                return point.options.index(wanted)
-            self.diverged = self.diverged or (
-                point.index, wanted, 'the options were %r' % (point.options,))
-        return point.default
-
-
 class ScheduleChooser:
-    """Replays a schedule (see format_schedule). Strict: note a choice that
-    cannot be taken (the run then differs from the one recorded)."""
+    """Replays a schedule: *deviations* as format_schedule takes them, the
+    default elsewhere. Strict: notes a choice that cannot be taken (the run
+    then differs from the one recorded)."""
 
     def __init__(self, deviations):
         self.deviations = deviations
@@ -965,7 +986,7 @@ def _explore_every_schedule(scenario, bound, bug, max_runs, stop_after, shrink_f
     prefix = []
     with _Quiet():
         while prefix is not None:
-            chooser = PrefixChooser(prefix)
+            chooser = ScheduleChooser(dict(enumerate(prefix)))
             outcome = run_scenario(scenario, chooser, bug)
             _Quiet.after_run()
             _check_determinism(chooser, outcome)

@@ -12,7 +12,13 @@ deadlock, or an uncaught exception fails the run too (see controlled.py).
 ``self.ref`` is the run's fresh copy of the reference package and
 ``self.threading`` the controlled threading module; a scenario starts its
 own threads with ``self.ctx.spawn(fn, *args)``. Keep scenarios tiny: the
-number of schedules grows steeply with every step.
+number of classes of schedules grows steeply with every step that touches
+what another thread touches.
+
+Data the scenario's threads share must live in the scenario's fields
+(``self.ran``, ``self.calls``...): the explorer watches them as it watches
+the reference's (explorer._Fields), so that the reduction orders the
+threads' uses of them. A local variable two threads share would not be.
 
 A scenario must do the same thing whenever it is given the same choices:
 no clocks, no randomness, no iteration in address order (sets of futures

@@ -44,6 +44,8 @@ def test_every_class_is_run_once(scenario, monkeypatch):
 
 @pytest.mark.parametrize('name', list(SCENARIOS))
 def test_no_class_within_one_preemption_is_lost(name, monkeypatch):
+    if explorer.sampling():
+        pytest.skip('a sample run (FUTURES_SPEC_SCHEDULES=sample) leaves this to the full one')
     scenario = SCENARIOS[name]
     bounded = set(classes(scenario, monkeypatch, bound=1, reduction=False))
     reduced = classes(scenario, monkeypatch)
