@@ -79,12 +79,14 @@ at end', 'step bound', 'exception' (uncaught, in a controlled thread),
 'hang' (no synchronization point for a minute of wall time) and
 'invariant' (the scenario's check, after the run)."""
 
-Step = collections.namedtuple('Step', 'number tid thread op target outcome where choice preempted')
+Step = collections.namedtuple('Step', 'number tid thread op target outcome where choice preempted '
+                                       'transition')
 Step.__doc__ = """One executed operation, as the trace shows it. *where* is
 (filename, line, function) of the innermost frame outside the harness;
 *choice* the index of the choice point that picked it, if there was one;
 *preempted*, if it preempted a thread, (tid, what that thread was about
-to do, where), e.g. (1, 'acquire', where) or (1, 'after release', where)."""
+to do, where), e.g. (1, 'acquire', where) or (1, 'after release', where);
+*transition* the index of the transition it belongs to."""
 
 
 class Transition:
@@ -308,6 +310,7 @@ class Run:
         self.points = []
         self.transitions = []
         self.blocked = []  # at a deadlock: what each stuck thread waited to do
+        self.failed_tid = None  # the thread whose uncaught exception failed the run
         self.cut = False
         self._accesses = None  # the running transition's
         self._made_outside = 0  # objects made outside any controlled thread
@@ -565,7 +568,8 @@ class Run:
 
     def _record(self, state, kind, target, outcome, where, choice=None, preempted=None):
         self.trace.append(Step(len(self.trace) + 1, state.tid, state.name, kind,
-                               _label_of(target), outcome, where, choice, preempted))
+                               _label_of(target), outcome, where, choice, preempted,
+                               len(self.transitions) - 1))
 
     # --- threads ---------------------------------------------------------
 
@@ -591,6 +595,7 @@ class Run:
             pass
         except BaseException as exc:
             details = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            self.failed_tid = state.tid
             self._fail('exception', 'uncaught %s in %s: %s' % (type(exc).__name__, state.name, exc),
                        details)
         finally:

@@ -384,6 +384,14 @@ class _Reversal:
         return None
 
 
+def causes(transitions, tid):
+    """The indexes of the transitions that happen before (or are) *tid*'s
+    last one: all a failure there depends on."""
+    last = max(index for index, transition in enumerate(transitions) if transition.tid == tid)
+    clocks = _Clocks(transitions[:last + 1])
+    return [index for index in range(last + 1) if clocks.before(index, last)]
+
+
 def class_of(transitions):
     """What identifies a run's class of equivalent schedules: each
     thread's transitions, and for each key the order of the transitions
