@@ -951,28 +951,23 @@ class Report:
             what, self.runs, how, self.max_steps, self.seconds, verdict)
 
 
-def _bound(scenario, bound, reduction):
-    """*bound* (None: the scenario's; math.inf: none) as the searches take
-    it (None: none)."""
-    if bound is None:
-        bound = scenario.bound if reduction else scenario.bound_without_reduction
-    return None if bound == math.inf else bound
-
-
 def explore(scenario, bound=None, bug=None, max_runs=None, stop_after=None, shrink_failure=True,
             reduction=True):
     """One schedule of each class of equivalent schedules of *scenario*
-    (reduction.py) with at most *bound* preemptions (None: the
-    scenario's, which may be none; math.inf: none); with *reduction*
-    False, every schedule within the bound instead (None: the scenario's
-    bound_without_reduction), depth first. Stops early after *max_runs*
-    runs or *stop_after* failures."""
-    bound = _bound(scenario, bound, reduction)
-    if not reduction:
+    (reduction.py), with no preemption bound. With a *bound* (None: the
+    scenario's, which is none unless it says; math.inf: none) or with
+    *reduction* False, every schedule within the bound instead, depth first
+    (the reduction and a bound do not mix: see reduction.py); *bound* None
+    then means the scenario's bound_without_reduction. Stops early after
+    *max_runs* runs or *stop_after* failures."""
+    if bound is None:
+        bound = scenario.bound if reduction else scenario.bound_without_reduction
+    bound = None if bound == math.inf else bound
+    if bound is not None or not reduction:
         return _explore_every_schedule(scenario, bound, bug, max_runs, stop_after, shrink_failure)
-    report = Report(scenario, bug, 'dpor', bound)
+    report = Report(scenario, bug, 'dpor', None)
     start = time.perf_counter()
-    search = reduction_.Search(bound)
+    search = reduction_.Search()
     with _Quiet():
         while True:
             chooser = search.chooser()

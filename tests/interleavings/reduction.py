@@ -46,18 +46,19 @@ data another thread uses must be a touch (see explorer.py, which makes the
 reference's fields, deques and module variables touch). Local variables
 and objects no other thread can reach need none.
 
-With a preemption bound the search is Bounded POR (Coons, Musuvathi,
-McKinley, OOPSLA 2013): each backtrack point is also added where the
-thread of the first transition of the race last got the processor,
-which costs no preemption more than the schedule that showed the race;
-sleep sets are then left out (see ``Search``).
+There is no preemption bound here. Cutting the search at a bound is not
+sound as such: the only schedules of a class within the bound may be ones
+the reduction skips, as equivalent to one that needs more preemptions.
+Bounded POR (Coons, Musuvathi, McKinley, OOPSLA 2013) adds backtrack
+points to make up for it; the explorer does without, since every scenario
+finishes unbounded, and with a bound walks every schedule within it.
 """
 
 import bisect
 
 from tests.interleavings import controlled
 
-GO, TIMEOUT = controlled.GO, controlled.TIMEOUT
+GO = controlled.GO
 # First operations of a transition that wait for another thread's.
 BLOCKING = frozenset(['acquire', 'wake', 'join', 'begin'])
 
@@ -81,12 +82,10 @@ class Node:
     and those asleep (*sleep*, the same), and *step*, the index of the
     transition it chose."""
 
-    __slots__ = ('options', 'tid', 'backtrack', 'done', 'sleep', 'step', 'preemptions', 'costs')
+    __slots__ = ('options', 'tid', 'backtrack', 'done', 'sleep', 'step')
 
     def __init__(self, point, tid, sleep):
         self.options = point.options
-        self.costs = point.costs
-        self.preemptions = point.preemptions_before
         self.tid = tid
         self.backtrack = {tid}
         self.done = {tid: None}
@@ -104,18 +103,10 @@ class Node:
 class Search:
     """The state of one exploration. ``chooser()`` gives the chooser of
     the next run; ``learn(run)`` takes what the run did; it returns False
-    once every class (within the bound, if any) has been run.
+    once every class has been run."""
 
-    *bound* None explores without a preemption bound. With a bound, the
-    sleep sets are not used: a sleeping thread's equivalent schedule may
-    need more preemptions than the bound allows, so cutting it could lose
-    a class (the search stays sound, and may run a class more than once).
-    """
-
-    def __init__(self, bound=None):
-        self.bound = bound
+    def __init__(self):
         self.nodes = []  # the path: the next run replays it, then goes on
-        self.cut = 0  # runs cut short as equivalent to one already run
 
     def chooser(self):
         return _Chooser(self)
@@ -139,7 +130,7 @@ class Search:
         choice point (a schedule equivalent to one already run)."""
         if run.cut:
             return True
-        if not self.nodes or self.bound is not None:
+        if not self.nodes:
             return False
         last = self.nodes[-1]
         return _asleep(self._sleep_below(last), run.transitions[last.step:]) is None
@@ -160,31 +151,20 @@ class Search:
         chosen = tid if analysis.initial(tid) else analysis.any_initial()
         if chosen is None:
             return
-        self._add(node, chosen)
-        if self.bound is not None:  # Bounded POR: where transitions[i]'s thread got the processor
-            start = _block_start(transitions, i)
-            if start is not None and transitions[start].point is not None:
-                self._add(self.nodes[transitions[start].point], chosen)
-
-    def _add(self, node, tid):
-        if any(option == tid for option, _ in node.options):
-            node.backtrack.add(tid)
+        if any(option == chosen for option, _ in node.options):
+            node.backtrack.add(chosen)
 
     def _next(self):
         """Point the path at the deepest untried branch; False if none."""
         while self.nodes:
             node = self.nodes[-1]
             for index, (tid, _) in enumerate(node.options):
-                if (tid in node.backtrack and tid not in node.done and tid not in node.sleep
-                        and self._affordable(node, index)):
+                if tid in node.backtrack and tid not in node.done and tid not in node.sleep:
                     node.tid = tid
                     node.done[tid] = None
                     return True
             self.nodes.pop()
         return False
-
-    def _affordable(self, node, index):
-        return self.bound is None or node.preemptions + node.costs[index] <= self.bound
 
     # --- sleep sets -----------------------------------------------------
 
@@ -201,7 +181,7 @@ class Search:
         """The node of a choice point past the replayed path, with the
         thread to take (None: every option is asleep, cut the run)."""
         sleep = {}
-        if self.nodes and self.bound is None:
+        if self.nodes:
             parent = self.nodes[-1]
             sleep = _asleep(self._sleep_below(parent), transitions[parent.step:point.step])
             if sleep is None:
@@ -227,15 +207,6 @@ def _asleep(sleep, transitions):
             sleep = {tid: accesses for tid, accesses in sleep.items()
                      if not dependent(accesses, transition.accesses)}
     return sleep
-
-
-def _block_start(transitions, i):
-    """The index of the transition where transitions[i]'s thread last got
-    the processor from another thread (i itself, or earlier)."""
-    tid = transitions[i].tid
-    while i > 0 and transitions[i - 1].tid == tid:
-        i -= 1
-    return i
 
 
 class _Chooser:

@@ -41,11 +41,14 @@ class Scenario:
     """Base class. Override body() and check()."""
 
     name = None
-    # Preemptions per schedule: None, every class of schedules is run
-    # (explorer.explore, reduction.py). Every scenario here finishes so.
+    # None: one schedule of each class of schedules, with no preemption
+    # bound (explorer.explore, reduction.py); every scenario here finishes
+    # so. A number: every schedule within that many preemptions, without
+    # the reduction, for a scenario with too many classes to run them all.
     bound = None
-    # The bound of the search without reduction (explore --no-reduction),
-    # whose schedules grow too fast to go without one.
+    # The bound of the search without reduction (explore --no-reduction,
+    # --stats), whose schedules grow too fast to go without one: the one
+    # each scenario had before the reduction.
     bound_without_reduction = 2
     max_steps = 2000
     expected_logs = ()  # substrings of messages the reference may log
