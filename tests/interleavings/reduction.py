@@ -141,24 +141,24 @@ class Search:
         """Make sure a schedule where T[j]'s thread goes before T[i] runs."""
         transitions = clocks.transitions
         point = transitions[i].point
-        if point is None or point >= len(self.nodes):
-            return  # only one thread could go there (or the run was cut before)
-        node = self.nodes[point]
         analysis = _Reversal(clocks, i, j)
-        if any(analysis.initial(tid) for tid in node.backtrack):
+        if point is not None and any(analysis.initial(tid) for tid in self.nodes[point].backtrack):
             return
         tid = transitions[j].tid
         chosen = tid if analysis.initial(tid) else analysis.any_initial()
-        if chosen is None:
-            return
-        if any(option == chosen for option, _ in node.options):
-            node.backtrack.add(chosen)
+        # A thread that can start the reversing schedule can go before T[i]:
+        # T[i] had company, and it is among it. Anything else is a mistake
+        # here, which would lose classes unseen.
+        if point is None or chosen not in [option for option, _ in self.nodes[point].options]:
+            raise AssertionError('reduction: cannot reverse the race of %r and %r' % (
+                transitions[i], transitions[j]))
+        self.nodes[point].backtrack.add(chosen)
 
     def _next(self):
         """Point the path at the deepest untried branch; False if none."""
         while self.nodes:
             node = self.nodes[-1]
-            for index, (tid, _) in enumerate(node.options):
+            for tid, _ in node.options:
                 if tid in node.backtrack and tid not in node.done and tid not in node.sleep:
                     node.tid = tid
                     node.done[tid] = None
