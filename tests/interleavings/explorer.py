@@ -775,7 +775,10 @@ def parse_schedule(text):
 
 def run_scenario(scenario, chooser, bug=None):
     """Run *scenario* (a class from scenarios.py) once under *chooser* on a
-    fresh reference copy (with *bug*'s patches, if any); check it."""
+    fresh reference copy (with *bug*'s patches, if any); check it. A
+    chooser with a ``bind`` method is given the run first (the reduction's
+    reads the transitions so far). The scenario runs as a subclass whose
+    fields are watched like the reference's."""
     run = controlled.Run(chooser, max_steps=scenario.max_steps)
     if hasattr(chooser, 'bind'):
         chooser.bind(run)
@@ -1055,9 +1058,10 @@ def replay(scenario, schedule, bug=None):
 
 
 def shrink(outcome, bug=None, scenario=None):
-    """A failing run as short as dropping choices can make it: drop each
-    non-default choice in turn, keep any run that still fails the same
-    way and is shorter, until none is."""
+    """A failing run as short as cutting and dropping choices can make it:
+    first the causal cut of a run an exception ended (causal_cut), then
+    each non-default choice dropped in turn, keeping any run that still
+    fails the same way and is shorter, until none is."""
     from tests.interleavings.scenarios import SCENARIOS
     scenario = scenario or SCENARIOS[outcome.scenario]
     best = causal_cut(outcome, scenario, bug)
