@@ -225,8 +225,9 @@ class _Chooser:
         if point.index < len(nodes):
             node = nodes[point.index]
             if node.options != point.options or node.step != point.step:
-                self.diverged = self.diverged or (point.index, node.options, 'the options were %r'
-                                                  % (point.options,))
+                self.diverged = self.diverged or (point.index, node.tid, 'the options were %r, not %r'
+                                                  % (point.options, node.options))
+                return None  # a scenario that does not repeat itself: explore() says so
             return node.option(node.tid)
         node = self.search.new_node(point, self.transitions)
         return None if node is None else node.option(node.tid)
