@@ -205,3 +205,30 @@ def test_a_name_the_seam_wraps_must_exist(old, new, missing):
     renamed = explorer.Patch('_base', old, new)
     with pytest.raises(explorer.SeamError, match=missing.replace('.', r'\.')):
         explorer.load_reference(controlled.Run(), [renamed], 'renamed')
+
+
+class Forgetful(Scenario):
+    """Starts one more thread in every other run: not the same run twice."""
+
+    name = 'forgetful'
+    runs = [0]
+
+    def body(self):
+        self.runs[0] += 1
+        lock = self.threading.Lock()
+        others = [self.ctx.spawn(self.take, lock) for _ in range(1 + self.runs[0] % 2)]
+        self.take(lock)
+        for other in others:
+            other.join()
+
+    @staticmethod
+    def take(lock):
+        with lock:
+            pass
+
+
+def test_a_scenario_that_does_not_repeat_itself_is_reported():
+    """The reduction replays a path only where it meets the options it
+    met before."""
+    with pytest.raises(explorer.NondeterministicScenario):
+        explorer.explore(Forgetful)
