@@ -130,14 +130,14 @@ class ChoicePoint:
 
     __slots__ = ('index', 'options', 'default', 'costs', 'preemptions_before', 'chosen', 'step')
 
-    def __init__(self, index, options, default, costs, preemptions_before):
+    def __init__(self, index, options, default, costs, preemptions_before, step):
         self.index = index
         self.options = options
         self.default = default
         self.costs = costs
         self.preemptions_before = preemptions_before
         self.chosen = None
-        self.step = None
+        self.step = step
 
 
 def default_chooser(point):
@@ -523,8 +523,7 @@ class Run:
             default = next((i for i, (_, outcome) in enumerate(options) if outcome == GO), 0)
         point = ChoicePoint(len(self.points),
                             tuple((state.tid, outcome) for state, outcome in options),
-                            default, costs, self.preemptions)
-        point.step = len(self.transitions)
+                            default, costs, self.preemptions, len(self.transitions))
         point.chosen = self.chooser(point)
         self.points.append(point)
         return point
