@@ -23,7 +23,8 @@ harness:
   reference deque (looks read it, appends and pops change it), and the
   reference's shared fields: a future's state, a waiter's fields, any
   other instance attribute of a reference class or of the scenario, the
-  module variables functions change, the log (see explorer.py).
+  lists and sets they hold, the module variables functions change, the
+  log (see explorer.py).
 * Two transitions are dependent when they are of the same thread, or
   touch a common key and one of them changes it. Independent transitions
   commute: neither changes what the other reads or writes, so neither
@@ -39,7 +40,9 @@ harness:
   have timed out, which the reversed schedule then does. For a lock, the
   race that matters is between the two acquires: an acquire that another
   thread's critical section made wait also races with that section's
-  acquire (the lock hand-over), so the other order is tried.
+  acquire (the lock hand-over), so the other order is tried. At a
+  deadlock, the transitions the stuck threads wait to make race too
+  (controlled.Run.blocked): another order may let one of them through.
 
 Soundness rests on the keys being complete: whatever a transition does to
 data another thread uses must be a touch (see explorer.py, which makes the
