@@ -15,6 +15,7 @@ changed since, else by the same change (module, operator and description)
 nearest the recorded line. It is written into a copy of the project of
 its own, where the pytest node ids that killed it run again, as the runner
 runs them. The exit status is 1 if one survives or cannot be rebuilt.
+Python 3.9+ (the operators use ast.unparse).
 """
 
 import argparse
