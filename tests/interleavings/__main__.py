@@ -1,16 +1,24 @@
 """Command line: list scenarios, explore them, replay a schedule.
 
     python -m tests.interleavings list
-    python -m tests.interleavings explore SCENARIO|all [--bound N] [--bug NAME]
+    python -m tests.interleavings explore SCENARIO|all [--bound N|none] [--bug NAME]
+    python -m tests.interleavings explore SCENARIO|all --no-reduction [--bound N|none]
+    python -m tests.interleavings explore SCENARIO|all --stats
     python -m tests.interleavings explore SCENARIO --random N --seed S
     python -m tests.interleavings replay SCENARIO SCHEDULE [--bug NAME]
 
-Run from the project root. --bug runs on a copy of the reference with one
-of the bugs of test_seeded_bugs.py seeded in. The exit status is 1 when a
-scenario fails (other than one the reference is known to fail).
+Run from the project root. explore runs one schedule of each class of
+equivalent schedules (reduction.py), with no preemption bound; with
+--bound N, or --no-reduction, it runs every schedule within a bound
+instead (by default the scenario's bound_without_reduction), as the
+explorer did before the reduction; --stats does both and prints, per
+scenario, the runs and time of each. --bug runs on a copy of the reference with one of the bugs of
+test_seeded_bugs.py seeded in. The exit status is 1 when a scenario fails
+(other than one the reference is known to fail).
 """
 
 import argparse
+import math
 import sys
 
 from tests.interleavings import explorer
@@ -34,11 +42,17 @@ def _scenarios(name):
     return [SCENARIOS[name]]
 
 
+def _bound(text):
+    """--bound: a number, or 'none'."""
+    return math.inf if text == 'none' else int(text)
+
+
 def list_(args):
     for scenario in SCENARIOS.values():
         summary = ' '.join(scenario.__doc__.split())
         known = '  [known failure: %s]' % scenario.known_failure if scenario.known_failure else ''
-        print('%-30s bound %d  %s%s' % (scenario.name, scenario.bound, summary, known))
+        bound = 'unbounded' if scenario.bound is None else 'bound %d' % scenario.bound
+        print('%-30s %-9s  %s%s' % (scenario.name, bound, summary, known))
     from tests.interleavings.test_seeded_bugs import BUGS
     print('\nseeded bugs (--bug):')
     for bug in BUGS.values():
@@ -48,12 +62,15 @@ def list_(args):
 
 def explore(args):
     bug = _bug(args.bug)
+    if args.stats:
+        return stats(_scenarios(args.scenario), bug)
     status = 0
     for scenario in _scenarios(args.scenario):
         if args.random:
             report = explorer.random_walk(scenario, args.random, args.seed, bug)
         else:
-            report = explorer.explore(scenario, args.bound, bug, max_runs=args.max_runs)
+            report = explorer.explore(scenario, args.bound, bug, max_runs=args.max_runs,
+                                      reduction=args.reduction)
         print(report.summary())
         if report.shortest is not None:
             print(explorer.format_failure(report.shortest))
@@ -62,6 +79,28 @@ def explore(args):
             else:
                 status = 1
         sys.stdout.flush()
+    return status
+
+
+def stats(scenarios, bug):
+    """A table, per scenario: the reduction (at the scenario's bound), the
+    search without it at its bound, and the reduction at that bound."""
+    columns = ('scenario', 'schedules without reduction', 'bound', 'time', 'classes', 'cut short',
+               'bound', 'time')
+    print('| ' + ' | '.join(columns) + ' |\n|' + '---|' * len(columns))
+    totals = [0, 0.0, 0, 0, 0.0]
+    status = 0
+    for scenario in scenarios:
+        every = explorer.explore(scenario, bug=bug, reduction=False)
+        reduced = explorer.explore(scenario, bug=bug)
+        status |= not (reduced.passed or (scenario.known_failure and not bug))
+        print('| %s | {:,} | %s | %.1f s | {:,} | {:,} | %s | %.1f s |'.format(
+            every.runs, reduced.runs, reduced.cut) % (
+            scenario.name, every.bound, every.seconds,
+            'unbounded' if reduced.bound is None else reduced.bound, reduced.seconds), flush=True)
+        for at, value in enumerate((every.runs, every.seconds, reduced.runs, reduced.cut, reduced.seconds)):
+            totals[at] += value
+    print('| all | {:,} | | {:.1f} s | {:,} | {:,} | | {:.1f} s |'.format(*totals))
     return status
 
 
@@ -88,8 +127,12 @@ def main(argv=None):
     commands.add_parser('list', help='the scenarios and seeded bugs').set_defaults(run=list_)
     command = commands.add_parser('explore', help='explore the schedules of a scenario (or all)')
     command.add_argument('scenario')
-    command.add_argument('--bound', type=int, default=None,
+    command.add_argument('--bound', type=_bound, default=None, metavar='N|none',
                          help="preemptions per schedule (default: the scenario's)")
+    command.add_argument('--no-reduction', dest='reduction', action='store_false',
+                         help='every schedule within the bound, not one per class')
+    command.add_argument('--stats', action='store_true',
+                         help='runs and time with and without the reduction, as a table')
     command.add_argument('--random', type=int, default=0, metavar='N',
                          help='instead, N random walks')
     command.add_argument('--seed', type=int, default=0, help='seed of the random walks')

@@ -24,6 +24,16 @@ Plain reads and writes are never switch points: a race between two
 unsynchronized accesses with no synchronization point between them is out
 of reach (as in loom and CHESS, which assume such code is race-free).
 
+What a thread does from one scheduling decision to the next is a
+*transition* (``Transition``), which records the objects it touched and
+whether it changed them (``Run.touch``): the primitives here touch
+themselves, and the explorer's seam makes the reference's shared fields
+touch (see explorer.py). Two transitions that touch nothing in common, or
+only read it, may run in either order with the same result; the explorer's
+reduction (reduction.py) runs one order of them. Objects are named by
+``Run.new_key``: the same in every schedule where their maker does the
+same.
+
 Blocking is modelled, not performed: an operation that cannot proceed
 (acquiring a held lock, waiting on an event not set) is simply not offered
 to the chooser until it can. A timed wait or acquire is offered a second
@@ -49,6 +59,9 @@ import types
 
 GO = 'go'
 TIMEOUT = 'timeout'
+# The key of the count that numbers and hashes new threads: making a thread
+# changes it.
+THREAD_SERIALS = 'thread serials'
 NOWHERE = (None, None, None)  # where a step with no source line happened
 
 # Frames of these files are skipped when a step says where it happened.
@@ -66,12 +79,43 @@ at end', 'step bound', 'exception' (uncaught, in a controlled thread),
 'hang' (no synchronization point for a minute of wall time) and
 'invariant' (the scenario's check, after the run)."""
 
-Step = collections.namedtuple('Step', 'number tid thread op target outcome where choice preempted')
+Step = collections.namedtuple('Step', 'number tid thread op target outcome where choice preempted '
+                                       'transition')
 Step.__doc__ = """One executed operation, as the trace shows it. *where* is
 (filename, line, function) of the innermost frame outside the harness;
 *choice* the index of the choice point that picked it, if there was one;
 *preempted*, if it preempted a thread, (tid, what that thread was about
-to do, where), e.g. (1, 'acquire', where) or (1, 'after release', where)."""
+to do, where), e.g. (1, 'acquire', where) or (1, 'after release', where);
+*transition* the index of the transition it belongs to."""
+
+
+class Transition:
+    """What one thread did between two scheduling decisions: the reduction's
+    unit (see reduction.py).
+
+    *tid* ran, with *outcome*, starting with the operation *op* on
+    *target* (a key, see Run.key), as chosen among *options* ((tid,
+    outcome) pairs, all the run offered at that moment); *timed* says
+    that operation could have timed out; *point* is the index of the
+    choice point that chose it, or None when it was the only option.
+    *accesses* maps each key the transition touched to 'r' (it only
+    looked) or 'w' (it changed the object, or may have: see Run.touch).
+    """
+
+    __slots__ = ('tid', 'outcome', 'op', 'target', 'options', 'timed', 'point', 'accesses')
+
+    def __init__(self, tid, outcome, op, target, options, timed, point):
+        self.tid = tid
+        self.outcome = outcome
+        self.op = op
+        self.target = target
+        self.options = options
+        self.timed = timed
+        self.point = point
+        self.accesses = {}
+
+    def __repr__(self):
+        return '<T%d %s %s %s>' % (self.tid, self.op, self.target, self.outcome)
 
 
 class ChoicePoint:
@@ -80,18 +124,20 @@ class ChoicePoint:
     *options* are (tid, outcome) pairs in a fixed order (by tid, GO before
     TIMEOUT); *default* the index taken when nobody says otherwise (the
     running thread goes on if it can); *costs* 1 for an option that
-    preempts a running thread that could have gone on, else 0.
+    preempts a running thread that could have gone on, else 0; *step* is
+    the index in the run's transitions of the one it chooses.
     """
 
-    __slots__ = ('index', 'options', 'default', 'costs', 'preemptions_before', 'chosen')
+    __slots__ = ('index', 'options', 'default', 'costs', 'preemptions_before', 'chosen', 'step')
 
-    def __init__(self, index, options, default, costs, preemptions_before):
+    def __init__(self, index, options, default, costs, preemptions_before, step):
         self.index = index
         self.options = options
         self.default = default
         self.costs = costs
         self.preemptions_before = preemptions_before
         self.chosen = None
+        self.step = step
 
 
 def default_chooser(point):
@@ -225,6 +271,7 @@ class _ThreadState:
         self.outcome = None
         self.finished = False
         self.carrier = None  # the real thread
+        self.made = 0  # objects it has made (see Run.new_key)
 
     @property
     def name(self):
@@ -247,7 +294,12 @@ class Run:
     ``execute(main)`` runs *main* as the controlled MainThread and returns
     once every controlled thread has ended or the run has failed; then
     ``failure`` is None or a Failure, ``trace`` lists the executed steps,
-    ``points`` the choice points met (with the option chosen).
+    ``points`` the choice points met (with the option chosen),
+    ``transitions`` every step of every thread with what it touched,
+    ``blocked`` (at a deadlock) the transitions the stuck threads wait to
+    make, with their outcome None.
+    A chooser that returns None instead of an index cuts the run short
+    there (``cut`` is then True, ``failure`` None).
     """
 
     def __init__(self, chooser=default_chooser, max_steps=3000):
@@ -256,6 +308,12 @@ class Run:
         self.threads = []
         self.trace = []
         self.points = []
+        self.transitions = []
+        self.blocked = []  # at a deadlock: what each stuck thread waited to do
+        self.failed_tid = None  # the thread whose uncaught exception failed the run
+        self.cut = False
+        self._accesses = None  # the running transition's
+        self._made_outside = 0  # objects made outside any controlled thread
         self.preemptions = 0
         self.failure = None
         self.aborted = False
@@ -285,6 +343,7 @@ class Run:
                        'loops, or blocks on something this layer does not control'
                        % wall_timeout)
         self.over = True
+        self._accesses = None
         for state in list(self.threads):
             state.carrier.join(5.0)  # gives up on a thread stuck for good
 
@@ -332,9 +391,30 @@ class Run:
             self._record(me, 'note', _Note(text), GO, caller_location())
 
     def label(self, kind):
-        """A short name for a new primitive: 'Lock#3'."""
+        """A short name for a new primitive, for traces: 'Lock#3'."""
         self._labels[kind] += 1
         return '%s#%d' % (kind, self._labels[kind])
+
+    def new_key(self):
+        """The key of a new object, by which transitions name what they
+        touch: the tid of the thread making it and how many objects that
+        thread had made, (1, 4). Equivalent schedules give every object the
+        same key, since each thread does the same in them (a counter over
+        the whole run would number objects in the order the schedule made
+        them). (-1, n) for objects made outside the controlled threads."""
+        state = self._me()
+        if state is None:
+            self._made_outside += 1
+            return (-1, self._made_outside)
+        state.made += 1
+        return (state.tid, state.made)
+
+    def touch(self, key, mode):
+        """Note that the running transition looked at (*mode* 'r') or
+        changed ('w') the object or field named *key*."""
+        accesses = self._accesses
+        if accesses is not None and (mode == 'w' or key not in accesses):
+            accesses[key] = mode
 
     def current_state(self):
         return self._me() or self._current
@@ -403,6 +483,7 @@ class Run:
         """Pick the next (thread, outcome); None if the run ends here."""
         options = [(state, outcome) for state in self.threads if state.pending is not None
                    for outcome in state.pending.outcomes()]
+        self._accesses = None
         if not options:
             self._end_or_fail()
             return None
@@ -413,10 +494,18 @@ class Run:
         if len(options) > 1:
             point = self._choice_point(me, options)
             index = point.chosen
+            if index is None:
+                self._fail(None, 'cut short by the chooser')
+                return None
             self.preemptions += point.costs[index]
         state, outcome = options[index]
         op, state.pending, state.outcome = state.pending, None, outcome
         self._current = state
+        transition = Transition(state.tid, outcome, op.kind, getattr(op.target, '_key', None),
+                                tuple((other.tid, other_outcome) for other, other_outcome in options),
+                                op.may_time_out is not None, point.index if point else None)
+        self.transitions.append(transition)
+        self._accesses = transition.accesses
         if not op.hidden:
             preempted = None
             if point is not None and point.costs[index]:
@@ -434,7 +523,7 @@ class Run:
             default = next((i for i, (_, outcome) in enumerate(options) if outcome == GO), 0)
         point = ChoicePoint(len(self.points),
                             tuple((state.tid, outcome) for state, outcome in options),
-                            default, costs, self.preemptions)
+                            default, costs, self.preemptions, len(self.transitions))
         point.chosen = self.chooser(point)
         self.points.append(point)
         return point
@@ -445,6 +534,13 @@ class Run:
             self._done.set()
             return
         lines = ['%s: %s' % (state.name, _describe_block(state)) for state in stuck]
+        for state in stuck:
+            op = state.pending
+            if op is not None:  # a transition it would make: a reduction may reorder it before others
+                blocked = Transition(state.tid, None, op.kind, getattr(op.target, '_key', None), (),
+                                     op.may_time_out is not None, None)
+                blocked.accesses[blocked.target] = 'w' if op.kind == 'acquire' else 'r'
+                self.blocked.append(blocked)
         if self.threads[0].finished:
             self._fail('blocked at end', 'MainThread ended with threads still blocked',
                        '\n'.join(lines))
@@ -452,12 +548,16 @@ class Run:
             self._fail('deadlock', 'every unfinished thread is blocked', '\n'.join(lines))
 
     def _fail(self, kind, message, details=''):
-        """Fail the run and wake every thread, which then unwinds (Abort)."""
+        """Fail the run (*kind* None: cut it short, no failure) and wake
+        every thread, which then unwinds (Abort)."""
         with self._meta:
             if self.aborted:
                 return
             self.aborted = True
-            if self.failure is None:
+            self._accesses = None
+            if kind is None:
+                self.cut = True
+            elif self.failure is None:
                 self.failure = Failure(kind, message, details)
         for state in self.threads:
             if state is not self._current and not state.finished:
@@ -467,7 +567,8 @@ class Run:
 
     def _record(self, state, kind, target, outcome, where, choice=None, preempted=None):
         self.trace.append(Step(len(self.trace) + 1, state.tid, state.name, kind,
-                               _label_of(target), outcome, where, choice, preempted))
+                               _label_of(target), outcome, where, choice, preempted,
+                               len(self.transitions) - 1))
 
     # --- threads ---------------------------------------------------------
 
@@ -487,11 +588,13 @@ class Run:
         try:
             state.baton.acquire()
             if not self.aborted:
+                self.touch(state.thread._key, 'r')  # begin: after start()
                 state.body()
         except Abort:
             pass
         except BaseException as exc:
             details = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            self.failed_tid = state.tid
             self._fail('exception', 'uncaught %s in %s: %s' % (type(exc).__name__, state.name, exc),
                        details)
         finally:
@@ -506,6 +609,7 @@ class Run:
             if all(other.finished for other in self.threads):
                 self._done.set()
             return
+        self.touch(state.thread._key, 'w')  # join() sees it
         self._record(state, 'exit', state.thread, GO, NOWHERE)
         self._reschedule(state)
 
@@ -542,6 +646,7 @@ class _Lock:
         self._locked = False
         self._owner = None  # for deadlock reports only
         self._label = run.label('Lock') + _created_as()
+        self._key = run.new_key()
 
     def acquire(self, blocking=True, timeout=-1):
         if not blocking and timeout != -1:
@@ -550,10 +655,10 @@ class _Lock:
             raise ValueError('timeout value must be a non-negative number')
         if not blocking:
             self._run.step('try-acquire', self)
-            return self._take() if not self._locked else False
-        timed = None if timeout == -1 else self.locked
+            return self._take() if not self._locked else self._looked()
+        timed = None if timeout == -1 else self._is_held
         if self._run.step('acquire', self, self._is_free, timed) == TIMEOUT:
-            return False
+            return self._looked()
         return self._take()
 
     def release(self):
@@ -561,16 +666,27 @@ class _Lock:
             raise RuntimeError('release unlocked lock')
         self._locked = False
         self._owner = None
+        self._run.touch(self._key, 'w')
         self._run.published('release', self)
 
     def locked(self):
+        self._run.touch(self._key, 'r')
         return self._locked
+
+    def _is_held(self):
+        return self._locked
+
+    def _looked(self):
+        """An acquire that found the lock held (and so failed)."""
+        self._run.touch(self._key, 'r')
+        return False
 
     def _is_free(self):
         return not self._locked
 
     def _take(self):
         self._locked = True
+        self._run.touch(self._key, 'w')
         state = self._run.current_state()
         self._owner = state.name if state else None
         return True
@@ -603,8 +719,10 @@ class _Event:
         self._flag = False
         self._waiters = []
         self._label = run.label('Event') + _created_as()
+        self._key = run.new_key()
 
     def is_set(self):
+        self._run.touch(self._key, 'r')
         return self._flag
 
     def set(self):
@@ -612,23 +730,29 @@ class _Event:
         for waiting in self._waiters:
             waiting.woken = True
         self._waiters = []
+        self._run.touch(self._key, 'w')
         self._run.published('set', self)
 
     def clear(self):
         self._flag = False
+        self._run.touch(self._key, 'w')
         self._run.published('clear', self)
 
     def wait(self, timeout=None):
         self._run.step('wait', self)
         if self._flag:
+            self._run.touch(self._key, 'r')
             return True
         waiting = _Waiting()
         self._waiters.append(waiting)
+        self._run.touch(self._key, 'w')
         outcome = self._run.step('wake', self, lambda: waiting.woken,
                                  None if timeout is None else lambda: not waiting.woken)
         if outcome == TIMEOUT:
             self._waiters.remove(waiting)
+            self._run.touch(self._key, 'w')
             return False
+        self._run.touch(self._key, 'r')
         return True
 
     def __repr__(self):
@@ -656,6 +780,8 @@ class _Thread:
         self._started = False
         self._state = None
         self._label = 'Thread %s' % self._name
+        self._key = run.new_key()
+        run.touch(THREAD_SERIALS, 'w')
 
     def start(self):
         if self._started:
@@ -663,6 +789,7 @@ class _Thread:
         self._started = True
         self._run.start_thread(self)
         self._label = 'T%d %s' % (self._state.tid, self._name)
+        self._run.touch(self._key, 'w')
         self._run.published('start', self)
 
     def run(self):
@@ -677,8 +804,10 @@ class _Thread:
         state = self._state
         self._run.step('join', self, lambda: state.finished,
                        None if timeout is None else lambda: not state.finished)
+        self._run.touch(self._key, 'r')
 
     def is_alive(self):
+        self._run.touch(self._key, 'r')
         return self._started and not self._state.finished
 
     @property

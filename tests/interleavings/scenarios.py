@@ -12,7 +12,13 @@ deadlock, or an uncaught exception fails the run too (see controlled.py).
 ``self.ref`` is the run's fresh copy of the reference package and
 ``self.threading`` the controlled threading module; a scenario starts its
 own threads with ``self.ctx.spawn(fn, *args)``. Keep scenarios tiny: the
-number of schedules grows steeply with every step.
+number of classes of schedules grows steeply with every step that touches
+what another thread touches.
+
+Data the scenario's threads share must live in the scenario's fields
+(``self.ran``, ``self.calls``...): the explorer watches them as it watches
+the reference's (explorer._Fields), so that the reduction orders the
+threads' uses of them. A local variable two threads share would not be.
 
 A scenario must do the same thing whenever it is given the same choices:
 no clocks, no randomness, no iteration in address order (sets of futures
@@ -35,7 +41,15 @@ class Scenario:
     """Base class. Override body() and check()."""
 
     name = None
-    bound = 2  # preemptions explored (the scenarios below afford more)
+    # None: one schedule of each class of schedules, with no preemption
+    # bound (explorer.explore, reduction.py); every scenario here finishes
+    # so. A number: every schedule within that many preemptions, without
+    # the reduction, for a scenario with too many classes to run them all.
+    bound = None
+    # The bound of the search without reduction (explore --no-reduction,
+    # --stats), whose schedules grow too fast to go without one: the one
+    # each scenario had before the reduction.
+    bound_without_reduction = 2
     max_steps = 2000
     expected_logs = ()  # substrings of messages the reference may log
     known_failure = None  # a behaviour the explorer must find (its invariant fails)
@@ -90,7 +104,7 @@ class SubmitAndResult(Scenario):
     the worker finishing the call."""
 
     name = 'submit-result'
-    bound = 3
+    bound_without_reduction = 3
 
     def body(self):
         executor = self.ref.ThreadPoolExecutor(max_workers=1)
@@ -110,7 +124,7 @@ class CancelAgainstPickup(Scenario):
     never ran and the future is cancelled; False means it ran."""
 
     name = 'cancel-vs-pickup'
-    bound = 4
+    bound_without_reduction = 4
 
     def body(self):
         executor = self.ref.ThreadPoolExecutor(max_workers=1)
@@ -133,7 +147,7 @@ class SubmitAgainstShutdown(Scenario):
     RuntimeError, or its future finishes (the call runs, once)."""
 
     name = 'submit-vs-shutdown'
-    bound = 3
+    bound_without_reduction = 3
 
     def body(self):
         executor = self.ref.ThreadPoolExecutor(max_workers=1)
@@ -162,7 +176,7 @@ class TwoSubmitters(Scenario):
     worker starts (max_workers holds), and each call runs once."""
 
     name = 'two-submitters'
-    bound = 2  # bound 1 finds a worker started past max_workers; bound 3 is 22,355 schedules
+    bound_without_reduction = 2  # bound 3: 22,355 schedules
 
     def body(self):
         executor = self.ref.ThreadPoolExecutor(max_workers=1)
@@ -190,7 +204,7 @@ class ShutdownCancelAgainstRunning(Scenario):
     the future has its result; calls run in submission order."""
 
     name = 'shutdown-cancel-vs-running'
-    bound = 3
+    bound_without_reduction = 3
 
     def body(self):
         executor = self.ref.ThreadPoolExecutor(max_workers=1)
@@ -213,7 +227,7 @@ class InitializerFailureAgainstSubmit(Scenario):
     BrokenThreadPool, or its future gets BrokenThreadPool; no call runs."""
 
     name = 'initializer-failure-vs-submit'
-    bound = 4
+    bound_without_reduction = 4
     expected_logs = ('Exception in initializer',)
 
     def body(self):
@@ -243,7 +257,7 @@ class CollectAgainstWaitingWorker(Scenario):
     worker finishes a call and parks: the worker exits all the same."""
 
     name = 'collect-vs-waiting-worker'
-    bound = 4
+    bound_without_reduction = 4
 
     def body(self):
         executor = self.ref.ThreadPoolExecutor(max_workers=1)
@@ -267,7 +281,7 @@ class InterpreterExitAgainstSubmit(Scenario):
     RuntimeError, or its call runs before the workers are joined."""
 
     name = 'exit-vs-submit'
-    bound = 3
+    bound_without_reduction = 3
 
     def body(self):
         self.executor = self.ref.ThreadPoolExecutor(max_workers=1)
@@ -298,7 +312,7 @@ class CallbackAgainstSetResult(Scenario):
     each callback runs exactly once, seeing the result."""
 
     name = 'callback-vs-set-result'
-    bound = 4
+    bound_without_reduction = 4
 
     def body(self):
         self.calls = []
@@ -344,7 +358,7 @@ class WaitFirstCompleted(Scenario):
     the two sets split the input."""
 
     name = 'wait-first-completed'
-    bound = 2  # three threads: bound 3 (7,751 schedules) passes too, but slowly under coverage
+    bound_without_reduction = 2  # bound 3: 7,751 schedules
 
     def body(self):
         futures = [self.track(self.ref.Future()) for _ in range(2)]
@@ -366,7 +380,7 @@ class AsCompletedAgainstCompletionAndTimeout(Scenario):
     no waiter registered."""
 
     name = 'as-completed-vs-timeout'
-    bound = 4
+    bound_without_reduction = 4
 
     def body(self):
         self.futures = [self.track(self.ref.Future()) for _ in range(2)]
@@ -409,7 +423,7 @@ class AsCompletedAgainstCompletion(Scenario):
     it waiting for good)."""
 
     name = 'as-completed-vs-completion'
-    bound = 3
+    bound_without_reduction = 3
 
     def body(self):
         self.futures = [self.track(self.ref.Future()) for _ in range(2)]
@@ -433,7 +447,7 @@ class CancelAgainstResult(Scenario):
     future cancelled (never TimeoutError)."""
 
     name = 'cancel-vs-result'
-    bound = 4
+    bound_without_reduction = 4
 
     def body(self):
         future = self.track(self.ref.Future())
@@ -459,7 +473,7 @@ class ResultTimeoutAgainstSetResult(Scenario):
     a wait that timed out leaves no gate of its own behind in the future."""
 
     name = 'result-timeout-vs-set-result'
-    bound = 4
+    bound_without_reduction = 4
 
     def body(self):
         future = self.track(self.ref.Future())

@@ -1,15 +1,20 @@
 """The checker can fail: known concurrency bugs, seeded into a copy of the
-reference (a text patch of the fresh copy; reference/ is untouched), are
+reference (a patch of the fresh copy's code; reference/ is untouched), are
 each found by exploring the scenario they break, with a trace, and the
 reported schedule replays to the same failure.
 
 Every bug here is a plausible slip that shows only in some
-interleavings; the test prints the shortest failing schedule found.
+interleavings; the test prints the shortest failing schedule found. A
+patch names lines of code only, never comments (see explorer.Patch), so
+that rewording a comment in reference/ cannot break it.
 ``python -m tests.interleavings explore <scenario> --bug <name>``
 shows one.
 """
 
 import collections
+import io
+import textwrap
+import tokenize
 
 import pytest
 
@@ -39,14 +44,18 @@ BUGS = {bug.name: bug for bug in [
         'worker can take the call up in between, and cancel() overwrites its '
         'state and returns True',
         [Patch('_base', '''\
-        """
         with self._lock:
             if self._state in (RUNNING, FINISHED):
-                return False''', '''\
-        """
+                return False
+            if self._state in _CANCELLED_STATES:
+                return True
+            self._state = CANCELLED''', '''\
         if True:
             if self._state in (RUNNING, FINISHED):
-                return False''')]),
+                return False
+            if self._state in _CANCELLED_STATES:
+                return True
+            self._state = CANCELLED''')]),
     SeededBug(
         'set-running-checks-outside-lock', 'cancel-vs-pickup',
         'set_running_or_notify_cancel() sees PENDING before taking the lock: '
@@ -105,16 +114,9 @@ BUGS = {bug.name: bug for bug in [
         'to take it (a lost wake-up)',
         [Patch('thread', '''\
         with self._lock:
-            # While a worker is parked, _items is empty: it parked finding
-            # _items empty under the lock, and since then put() has handed
-            # every item over instead of appending it. So FIFO order holds.
             if not self._parked:
                 self._items.append(item)
                 return False
-            # The worker parked longest ago: idle workers take turns, so
-            # none is left cold while another is woken over and over (which
-            # made one-at-a-time calls slower and less steady in
-            # scripts/bench.py; throughput is the same either way).
             parked = self._parked.popleft()''', '''\
         if not self._parked:
             self._items.append(item)
@@ -148,7 +150,7 @@ BUGS = {bug.name: bug for bug in [
         '_finish() tells wait()/as_completed() before setting FINISHED: '
         'as_completed() can yield a future that is not done',
         [Patch('_base', '''\
-            self._state = FINISHED  # last: a lock-free reader sees the fields set
+            self._state = FINISHED
             self._notify_waiters()''', '''\
             self._notify_waiters()
             self._state = FINISHED''')]),
@@ -157,7 +159,7 @@ BUGS = {bug.name: bug for bug in [
         '_finish() sets FINISHED after releasing the lock: a thread woken in '
         'result() can get the lock first and find the future unfinished',
         [Patch('_base', '''\
-            self._state = FINISHED  # last: a lock-free reader sees the fields set
+            self._state = FINISHED
             self._notify_waiters()
             callbacks = self._take_callbacks()
         self._run_callbacks(callbacks)''', '''\
@@ -194,7 +196,8 @@ BUGS = {bug.name: bug for bug in [
 def test_the_explorer_finds_the_seeded_bug(name):
     bug = BUGS[name]
     scenario = SCENARIOS[bug.scenario]
-    report = explorer.explore(scenario, bug=bug)
+    # A sample of schedules (explorer.sampling): the first failure, shrunk.
+    report = explorer.explore(scenario, bug=bug, stop_after=1 if explorer.sampling() else None)
     print(report.summary())
     assert report.failures, 'the explorer missed seeded bug %s' % name
     shortest = report.shortest
@@ -214,3 +217,19 @@ def test_every_seeded_bug_patches_the_reference():
         name='stale', patches=[Patch('_base', 'no such text', '')])
     with pytest.raises(ValueError, match='occurs 0 times'):
         explorer.explore(SCENARIOS['submit-result'], bug=stale, max_runs=1)
+
+
+def test_no_patch_quotes_a_comment():
+    """Patches match code only: a comment in one would never match."""
+    for bug in BUGS.values():
+        for patch in bug.patches:
+            for text in (patch.old, patch.new):
+                tokens = tokenize.generate_tokens(io.StringIO(textwrap.dedent(text) + '\n').readline)
+                comments = [token.string for token in tokens if token.type == tokenize.COMMENT]
+                assert not comments, 'seeded bug %s quotes a comment: %r' % (bug.name, comments)
+
+
+def test_a_patch_passes_over_comments():
+    source = 'def f():\n    a = 1  # one\n    # between\n\n    b = 2\n    return a + b\n'
+    patch = Patch('m', '    a = 1\n    b = 2', '    a = 2\n    b = 3')
+    assert explorer._patched(source, patch, 'test') == 'def f():\n    a = 2\n    b = 3\n    return a + b\n'
