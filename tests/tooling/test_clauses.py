@@ -3,6 +3,7 @@ with a bugfix release, or one per branch; `upcoming`), where a clause sits
 (section, GitHub anchor), what it rejects, and predates() by the running
 interpreter's full version."""
 
+import re
 import sys
 
 import pytest
@@ -116,3 +117,18 @@ def test_the_suite_asks_the_clause_about_the_running_full_version(monkeypatch):
     assert implementations.predates("stdlib", "A/b") is True
     assert implementations.predates("reference", "A/b") is False  # only the stdlib has a version
     assert asked == [sys.version_info[:3]]
+
+
+def test_the_table_of_contents_lists_every_section_of_spec_md_in_order():
+    """Each level-2 heading after the Contents is listed there, in order,
+    with the anchor GitHub gives it."""
+    text = clauses.SPEC_PATH.read_text(encoding="utf-8")
+    contents, rest = text.split("## Contents\n", 1)[1].split("\n## ", 1)
+    seen = {}
+    for line in text.splitlines():  # anchors of the headings above, as GitHub numbers repeats
+        if line.startswith("#"):
+            clauses.github_anchor(line.lstrip("#"), seen)
+    listed = re.findall(r"^- \[([^\]]+)\]\(#([^)]+)\)", contents, re.M)
+    headings = [line[3:] for line in ("## " + rest).splitlines() if line.startswith("## ")]
+    assert [title for title, _ in listed] == [title.replace("`", "") for title in headings]
+    assert all(anchor in seen for _, anchor in listed)
