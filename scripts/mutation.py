@@ -222,9 +222,11 @@ class Worker:
     def tests_by_line(self):
         """{module: {line: [node ids of the tests that ran it, '' for
         outside any test]}} from the baseline's coverage data."""
+        # In the copy's environment: under tox's coverage, COVERAGE_FILE would
+        # send combine to the outer run's data.
         subprocess.run([self.python, '-m', 'coverage', 'combine', '--rcfile=%s' % (self.dir / COVERAGE_RC)],
-                       cwd=str(self.dir), stdout=subprocess.DEVNULL, check=True)
-        done = subprocess.run([self.python, '-c', DUMP_CONTEXTS, str(self.dir / COVERAGE_DATA)],
+                       cwd=str(self.dir), env=self.env(), stdout=subprocess.DEVNULL, check=True)
+        done = subprocess.run([self.python, '-c', DUMP_CONTEXTS, str(self.dir / COVERAGE_DATA)], env=self.env(),
                               stdout=subprocess.PIPE, universal_newlines=True, check=True)
         return {module: {int(line): contexts for line, contexts in lines.items()}
                 for module, lines in json.loads(done.stdout).items()}
