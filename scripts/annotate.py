@@ -34,7 +34,7 @@ from scripts.mutation_parts.operators import mutants as make_mutants  # noqa: E4
 from scripts.mutation_parts.results import made_for, read_results  # noqa: E402
 from scripts.report_parts.spec import spec_layout  # noqa: E402
 
-MODULES = ('_base.py', 'thread.py', 'chain.py')
+MODULES = ('_base.py', 'thread.py', 'chain.py', '_compat.py')
 RESULTS = ROOT / 'docs' / 'mutation' / 'results.jsonl.gz'
 OUT = ROOT / 'docs' / 'annotated'
 MARGIN = 3  # clauses shown on a line's margin before "+N" (all of them when opened)

@@ -1,4 +1,4 @@
-"""Mutation testing of reference/_base.py, thread.py and chain.py.
+"""Mutation testing of reference/: _base.py, thread.py, chain.py and _compat.py.
 
     nice -n 19 python3 scripts/mutation.py                 # the mutants whose verdicts no longer hold
     python3 scripts/mutation.py --files chain.py --workers 2
@@ -63,7 +63,7 @@ if str(ROOT) not in sys.path:
 from scripts.mutation_parts import results, sources  # noqa: E402
 from scripts.mutation_parts.operators import mutants as make_mutants  # noqa: E402
 
-FILES = ('chain.py', 'thread.py', '_base.py')
+FILES = ('chain.py', 'thread.py', '_base.py', '_compat.py')
 RESULTS = ROOT / 'docs' / 'mutation' / 'results.jsonl.gz'
 SURVIVORS = ROOT / 'docs' / 'mutation-survivors.md'
 VENV = ROOT / '.venv-mutation'
