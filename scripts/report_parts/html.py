@@ -51,7 +51,7 @@ def _links(row):
 def _change(change, by_id):
     title = esc(changes_part.step_title(change, "\u2192"))
     if not change["clauses"]:
-        return '<h3>%s</h3><p class="note">nothing changed</p>' % title
+        return '<h3>%s <small>(nothing changed)</small></h3>' % title
     items = []
     for step in change["clauses"]:
         row = by_id[step["id"]]
@@ -62,7 +62,11 @@ def _change(change, by_id):
                          badge(step["to"], GLYPHS[step["to"]] + " " + step["to"]),
                          prose(words.change_line(row, change["previous"], step["from"], change["name"],
                                                  step["to"])), _links(row)))
-    return '<h3>%s <small>(%d)</small></h3><ul>%s</ul>' % (title, len(items), "".join(items))
+    # One line per step until opened, so that the summary and the matrix stay
+    # on the first screen; a step with a failing cell opens by itself.
+    opened = " open" if any(step["to"] == "fails" for step in change["clauses"]) else ""
+    return '<details%s><summary><h3>%s <small>(%d)</small></h3></summary><ul>%s</ul></details>' % (
+        opened, title, len(items), "".join(items))
 
 
 def _summary(matrix):

@@ -297,6 +297,8 @@ def test_the_html_page_is_self_contained_and_opens_with_the_changes(matrix):
     assert not re.search(r"<script[^>]* src|<link(?! rel=\"icon\" href=\"data:,\")|<img|<iframe|src=|url\(|@import",
                          page, re.I)
     assert page.index('id="what-changed"') < page.index('id="summary"') < page.index('id="matrix"')
+    # Each step is one line until opened, so the matrix starts on the first screen.
+    assert "<details><summary><h3>3.8 \u2192 3.9 " in page
     assert "5 interpreters (3.7, 3.8, 3.9, 3.10, pypy3.9); 8 clauses (1 hold everywhere, " \
            "6 differ somewhere); 77 test runs." in page
     assert '<a href="https://bugs.python.org/issue20369">bpo-20369</a>' in page
