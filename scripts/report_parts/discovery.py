@@ -29,9 +29,11 @@ def discover(extra=(), wanted=None, say=print):
     found = pythons.find(list(extra))
     if wanted is None:
         return found
-    for name in sorted(wanted - {interpreter.name for interpreter in found}, key=pythons.sort_key):
+    # A tree's column (3.15+main) runs on its interpreter (3.15).
+    needed = {columns.split(name)[0] for name in wanted}
+    for name in sorted(needed - {interpreter.name for interpreter in found}, key=pythons.sort_key):
         say("no interpreter %s found; skipping it" % name)
-    return [interpreter for interpreter in found if interpreter.name in wanted]
+    return [interpreter for interpreter in found if interpreter.name in needed]
 
 
 def longest_first(interpreters):

@@ -563,6 +563,14 @@ def test_columns_sort_each_tree_after_its_interpreter():
     assert discovery.parse_versions("3.15+main,3.9") == {"3.15+main", "3.9"}
 
 
+def test_a_trees_column_picks_its_interpreter_to_run(monkeypatch):
+    found = [_interpreter("3.14", "CPython", (3, 14, 10)), _interpreter("3.15", "CPython", (3, 15, 2))]
+    monkeypatch.setattr(discovery.pythons, "find", lambda extra: found)
+    said = []
+    assert [each.name for each in discovery.discover((), {"3.15+main", "3.99"}, say=said.append)] == ["3.15"]
+    assert said == ["no interpreter 3.99 found; skipping it"]
+
+
 def test_a_tree_adds_a_stdlib_run_per_interpreter(tmp_path):
     found = [_interpreter("3.14", "CPython", (3, 14, 10)), _interpreter("3.15", "CPython", (3, 15, 2))]
     tree = running.Tree(tmp_path / "cpython", "main")
