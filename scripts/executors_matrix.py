@@ -35,7 +35,6 @@ def column_key(column):
 def build(documents, spec_text):
     """{"columns": [...], "rows": [...], "left_out": {...}} from results
     documents (each with "profile" and "python" in its "run" entry)."""
-    layout = spec_part.spec_layout(spec_text)
     info = spec_part.clause_info(spec_text)
     columns, records = [], {}
     for document in documents:
@@ -63,12 +62,19 @@ def build(documents, spec_text):
             evidence[column["id"]] = [
                 {"test": r["nodeid"].split("::")[-1], "outcome": r["outcome"],
                  "message": r.get("message", "")} for r in ran or []]
-        section, anchor = layout.get(clause_id, ("Not in SPEC.md", ""))
         clause = info.get(clause_id, {})
-        rows.append({"id": clause_id, "section": section, "anchor": anchor,
+        rows.append({"id": clause_id, "section": clause.get("section", "Not in SPEC.md"),
+                     "anchor": clause.get("anchor", ""),
                      "kind": clause.get("kind", "?"), "text": clause.get("text", ""),
                      "docs": clause.get("docs", ""), "cells": cells, "evidence": evidence})
     return {"columns": columns, "rows": rows, "left_out": dict(THREAD_POOL_ONLY)}
+
+
+def _span(dates):
+    """When the runs were made: a day, or the first and the last (sorted)."""
+    if not dates:
+        return "an unknown date"
+    return dates[0] if len(dates) == 1 else "%s to %s" % (dates[0], dates[-1])
 
 
 def failing(matrix):
@@ -102,7 +108,7 @@ def must_hold(matrix, profiles=("stdlib-thread", "reference-thread")):
     return bad
 
 
-# What each column code stands for (the page's and the docs' legend).
+# What each column code stands for (the docs' legend).
 NAMES = {"stdlib-thread": "the stdlib ThreadPoolExecutor", "reference-thread": "the reference's",
          "process-fork": "ProcessPoolExecutor, fork", "process-spawn": "ProcessPoolExecutor, spawn",
          "process-forkserver": "ProcessPoolExecutor, forkserver",
@@ -177,7 +183,7 @@ def render_markdown(matrix, machine, timing=None):
            "(and \"asyncio\" for the reference's column). This page is written by",
            "`python3 scripts/executors.py --docs docs/executors.md`; add",
            "`--from-results report/executors` to render the last run again.", "",
-           "Run of %s on %s. %s." % (" to ".join(dates) or "an unknown date", machine, _versions(columns))]
+           "Run of %s on %s. %s." % (_span(dates), machine, _versions(columns))]
     if timing:
         out[-1] += " The whole run took %.0f s, installs %.0f s of it." % (timing["total"], timing["installs"])
     out += ["", "Columns: " + "; ".join("`%s` %s" % (SHORT[p], NAMES[p]) for p in PROFILES) + ".", "",

@@ -15,7 +15,7 @@ own (PYTHONPATH) and the interleavings explorer (which reads
 reference/*.py from disk) see the mutant as well as the in-process tests
 do.
 
-Which tests, per mutant: for _base.py and thread.py, the clause tests
+Which tests, per mutant: for _base.py, thread.py and _compat.py, the clause tests
 (spec_tests/test_*.py) on the reference alone, and every scenario of the
 interleavings explorer; for chain.py, which only test_chain.py imports,
 test_chain.py on both implementations' futures. Of those, only the tests
@@ -381,7 +381,7 @@ class Baseline:
     each test's clauses (for a run cut short, which has no records of its
     own) and fingerprint, and which tests run each line."""
 
-    def __init__(self, worker, files, results_path, lock, measure):
+    def __init__(self, worker, files, results_path, lock, measure, tests):
         self.python = subprocess.run([worker.python, '-c', 'import platform; print(platform.python_version())'],
                                      stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout.strip()
         self.clauses = {}  # node id: the clauses it names
@@ -390,14 +390,15 @@ class Baseline:
         made = {}
         for file in files:
             suite = repr(selection(file))
-            if suite not in made:  # _base.py and thread.py share theirs
+            if suite not in made:  # _base.py, thread.py and _compat.py share theirs
                 made[suite] = self._run(worker, file, results_path, lock, measure)
             nodeids, lines = made[suite]
             self.every_test[file] = nodeids
             if measure:
                 self.tests_by_line[file] = lines.get(file, {})
-        tests = sources.TestSources(ROOT)
         # All of them now: the workers' threads only read the dictionary.
+        # (*tests* is the TestSources that planned the run, so the
+        # fingerprints recorded are those the reuse rule compared.)
         self._fingerprints = {nodeid: tests.fingerprint(nodeid) for nodeid in self.clauses}
 
     def _run(self, worker, file, results_path, lock, measure):
@@ -453,10 +454,10 @@ def survivor_rows(records, files, survivors=SURVIVORS):
     return rows
 
 
-def plan(mutants, records, args):
+def plan(mutants, records, args, tests):
     """(the mutants to run, those whose survival is checked against
-    today's tests once the baseline has run), by the reuse rule."""
-    tests = sources.TestSources(ROOT)
+    today's tests once the baseline has run), by the reuse rule; *tests*
+    gives today's fingerprints (sources.TestSources)."""
     todo, check = [], []
     for m in mutants:
         record = records.get(m.id)
@@ -464,7 +465,10 @@ def plan(mutants, records, args):
         survived = decision != results.RUN and record['status'] == 'survived'
         if args.fresh or (args.rerun_survivors and survived):
             decision = results.RUN
-        (todo if decision == results.RUN else check if decision == results.CHECK else []).append(m)
+        if decision == results.RUN:
+            todo.append(m)
+        elif decision == results.CHECK:
+            check.append(m)
     return todo, check
 
 
@@ -507,7 +511,8 @@ def main(argv=None):
     if args.only:
         wanted = set(args.only.split(','))
         mutants = [m for m in mutants if m.id in wanted]
-    todo, check = plan(mutants, records, args)
+    tests = sources.TestSources(ROOT)
+    todo, check = plan(mutants, records, args, tests)
     if args.list:
         for word, listed in (('run', todo), ('check', check)):
             for m in listed:
@@ -526,16 +531,17 @@ def main(argv=None):
         print('no coverage in %s: every mutant gets every test of its module' % python, flush=True)
     workers = [Worker(python, scratch / 'worker-0', args.test_timeout, args.mutant_timeout)]
     baseline = Baseline(workers[0], sorted({m.file for m in todo + check}, key=files.index),
-                        args.results, lock, measure)
+                        args.results, lock, measure, tests)
     survivors = {}  # id: the earlier record of a survivor that new or changed tests meet
     for m in check:
         if results.untested(records[m.id], baseline.selection(m)[1], baseline.fingerprint):
             survivors[m.id] = records[m.id]
             todo.append(m)
-    print('%d verdicts reused; %d mutants to run (%d survivors among them, against the tests new or changed '
-          'since)' % (len(mutants) - len(todo), len(todo), len(survivors)), flush=True)
+    reused = len(mutants) - len(todo)
     rerun = {m.id for m in todo}
     todo = [m for m in mutants if m.id in rerun][:args.limit]
+    print('%d verdicts reused; %d mutants to run (%d survivors among them, against the tests new or changed '
+          'since)' % (reused, len(todo), len({m.id for m in todo} & set(survivors))), flush=True)
     if todo:
         count = max(1, min(args.workers, len(todo)))
         print('%d workers, copies under %s' % (count, scratch), flush=True)

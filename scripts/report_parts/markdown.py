@@ -1,7 +1,7 @@
 """The Markdown rendering: a page fit to commit (docs/report.md). It opens
-with the date and the interpreters, then what changed in words, what
-CPython main is known to change next, the clauses that differ somewhere
-(every clause on request), the legend, and the interpreters with their
+with the date, the interpreters and the legend, then what changed in
+words, what CPython main is known to change next, the clauses that differ
+somewhere (every clause on request), and the interpreters with their
 patch levels. It names no path of this machine, so two runs of the same
 interpreters on one day write the same page."""
 
