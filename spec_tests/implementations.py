@@ -54,7 +54,7 @@ def predates(impl_name, clause_id):
     version: 3.14.9 predates a clause since 3.14.10), or the clause rests on
     a CPython-only mechanism (reference counting) and this Python is not
     CPython, whichever implementation runs on it. A stdlib taken from a
-    source tree (use_stdlib_from) counts as the running CPython's."""
+    source tree (--stdlib-from) counts as the running CPython's."""
     clause = CLAUSES[clause_id]
     if clause.cpython_only and platform.python_implementation() != "CPython":
         return True

@@ -426,8 +426,8 @@ def test_a_waiting_thread_goes_on_while_a_callback_still_runs(futures, wait):
     completer = in_thread(lambda: future.set_result(7), name="completer")
     try:
         assert inside.wait(BOUND)
-        waiter.join()  # while the callback has not returned
+        waiter.result()  # while the callback has not returned
         assert completer.still_running()
     finally:
         release.set()
-    completer.join()
+    completer.result()

@@ -471,12 +471,6 @@ def test_child_forked_from_a_worker_exits_cleanly(futures, run_python):
     assert (result.returncode, result.stdout) == (0, "1\n" if regressed else "0\n"), result.stderr
 
 
-def setup_recorder(seen):
-    def setup(tag):
-        seen.append(tag)
-    return setup
-
-
 @pytest.mark.clause("ThreadPoolExecutor/is-executor")
 def test_thread_pool_is_an_executor(futures):
     assert issubclass(futures.ThreadPoolExecutor, futures.Executor)
