@@ -83,8 +83,9 @@ def explore(args):
 
 
 def stats(scenarios, bug):
-    """A table, per scenario: the reduction (at the scenario's bound), the
-    search without it at its bound, and the reduction at that bound."""
+    """A table, per scenario: every schedule within the bound the search
+    without the reduction uses (bound_without_reduction), then one schedule
+    per class with the reduction at the scenario's own bound (none)."""
     columns = ('scenario', 'schedules without reduction', 'bound', 'time', 'classes', 'cut short',
                'bound', 'time')
     print('| ' + ' | '.join(columns) + ' |\n|' + '---|' * len(columns))
@@ -128,7 +129,8 @@ def main(argv=None):
     command = commands.add_parser('explore', help='explore the schedules of a scenario (or all)')
     command.add_argument('scenario')
     command.add_argument('--bound', type=_bound, default=None, metavar='N|none',
-                         help="preemptions per schedule (default: the scenario's)")
+                         help="preemptions per schedule (default: none with the reduction; the scenario's "
+                              "bound_without_reduction without it)")
     command.add_argument('--no-reduction', dest='reduction', action='store_false',
                          help='every schedule within the bound, not one per class')
     command.add_argument('--stats', action='store_true',

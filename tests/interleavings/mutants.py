@@ -12,7 +12,8 @@ evidence: a change to the explorer must not let any of them survive.
 Each is rebuilt from its record with the runner's operators
 (scripts/mutation_parts/operators.py): by its id when reference/ has not
 changed since, else by the same change (module, operator and description)
-nearest the recorded line. It is written into a copy of the project of
+nearest the recorded line, or by the one same change in another module
+when its code moved there. It is written into a copy of the project of
 its own, where the pytest node ids that killed it run again, as the runner
 runs them. The exit status is 1 if one survives or cannot be rebuilt.
 Python 3.9+ (the operators use ast.unparse).
@@ -61,15 +62,21 @@ def killed_only_here(record):
 
 def rebuild(record, made):
     """The mutant of today's reference/ that *record* describes, or None.
-    *made*: {module: [Mutant]} of today's sources."""
-    candidates = made[record['file']]
-    for mutant in candidates:
+    *made*: {module: [Mutant]} of today's sources. By id; else the same
+    change nearest the recorded line in its module; else the one same
+    change in another module (code that moved, as the 3.8 stand-ins did
+    to _compat.py)."""
+    def same_change(mutants):
+        return [m for m in mutants if (m.operator, m.description) == (record['operator'], record['change'])]
+
+    for mutant in made.get(record['file'], ()):
         if mutant.id == record['id']:
             return mutant
-    same = [m for m in candidates if (m.operator, m.description) == (record['operator'], record['change'])]
-    if not same:
-        return None
-    return min(same, key=lambda m: abs(m.line - record['line']))
+    same = same_change(made.get(record['file'], ()))
+    if same:
+        return min(same, key=lambda m: abs(m.line - record['line']))
+    moved = same_change(m for module, mutants in made.items() if module != record['file'] for m in mutants)
+    return moved[0] if len(moved) == 1 else None
 
 
 def selected(results):
@@ -77,15 +84,13 @@ def selected(results):
     reference (records of an older source may name the same one)."""
     sys.path.insert(0, str(REPO))
     from scripts.mutation_parts.operators import mutants
-    made = {}
+    made = {path.name: mutants(path.name, path.read_text(encoding='utf-8'))
+            for path in sorted((REPO / 'reference').glob('*.py')) if path.name != '__init__.py'}
     chosen, seen = [], set()
     for record in records(results):
         tests = killed_only_here(record)
         if tests is None:
             continue
-        if record['file'] not in made:
-            source = (REPO / 'reference' / record['file']).read_text(encoding='utf-8')
-            made[record['file']] = mutants(record['file'], source)
         mutant = rebuild(record, made)
         if mutant is not None and mutant.id in seen:
             continue

@@ -196,7 +196,7 @@ BUGS = {bug.name: bug for bug in [
 def test_the_explorer_finds_the_seeded_bug(name):
     bug = BUGS[name]
     scenario = SCENARIOS[bug.scenario]
-    # A sample of schedules (explorer.sampling): the first failure, shrunk.
+    # In sample mode (explorer.sampling()) the search stops at its first failure, shrunk.
     report = explorer.explore(scenario, bug=bug, stop_after=1 if explorer.sampling() else None)
     print(report.summary())
     assert report.failures, 'the explorer missed seeded bug %s' % name
