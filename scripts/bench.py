@@ -573,7 +573,7 @@ def main(argv=None):
     parser.add_argument("--only", action="append", metavar="NAME",
                         help="run only this metric (repeatable)")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
-    parser.add_argument("--markdown", metavar="PATH", help="write the table as Markdown (for the README)")
+    parser.add_argument("--markdown", metavar="PATH", help="write the table as Markdown (for docs/benchmark.md)")
     parser.add_argument("--chart", metavar="PATH", help="bar chart of the ratios (PNG/SVG; needs matplotlib)")
     args = parser.parse_args(argv)
 
